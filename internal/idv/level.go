@@ -1,0 +1,37 @@
+package idv
+
+// StepKind names one verification step a level can ask for.
+type StepKind string
+
+// The step kinds. Their spelling is the one used in level files.
+const (
+	StepConsent        StepKind = "consent"
+	StepIDDocument     StepKind = "id_document"
+	StepLiveness       StepKind = "liveness"
+	StepProofOfAddress StepKind = "proof_of_address"
+	StepProofOfFunds   StepKind = "proof_of_funds"
+	StepPhone          StepKind = "phone"
+	StepEmail          StepKind = "email"
+	StepNFC            StepKind = "nfc"
+	StepVideoCall      StepKind = "video_call"
+)
+
+// StepKinds lists every known step kind in a stable order.
+var StepKinds = []StepKind{
+	StepConsent, StepIDDocument, StepLiveness, StepProofOfAddress,
+	StepProofOfFunds, StepPhone, StepEmail, StepNFC, StepVideoCall,
+}
+
+// Level is a named, versioned sequence of steps (the `kyc_level` of a
+// session). A session pins the Version it started with.
+type Level struct {
+	Name    string
+	Version string // content hash of the compiled level; changes when the definition changes
+	Steps   []LevelStep
+}
+
+// LevelStep is one step of a level with its settings.
+type LevelStep struct {
+	Kind        StepKind
+	MaxAttempts int // attempts before the step fails (OTP: wrong codes)
+}
