@@ -51,12 +51,14 @@ func TestInboxKeepsAndLogs(t *testing.T) {
 		t.Errorf("Messages() mismatch (-want +got):\n%s", diff)
 	}
 	log := logs.String()
-	for _, secret := range []string{"7911123456", "jane@", "123456", "654321"} {
+	for _, secret := range []string{"7911123456", "jane@"} {
 		if strings.Contains(log, secret) {
 			t.Errorf("log contains %q:\n%s", secret, log)
 		}
 	}
-	for _, want := range []string{"development only: message not sent", "+44*******456", "j***@example.com"} {
+	// The codes are in the log on purpose: reading them there is what the
+	// development sender is for.
+	for _, want := range []string{"development only: message not sent", "+44*******456", "j***@example.com", "123456", "654321"} {
 		if !strings.Contains(log, want) {
 			t.Errorf("log lacks %q:\n%s", want, log)
 		}

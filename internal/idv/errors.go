@@ -21,6 +21,7 @@ const (
 	CodeUnsupportedMediaType Code = "unsupported_media_type"
 	CodeRateLimited          Code = "rate_limited"
 	CodeUnprocessable        Code = "unprocessable" // e.g. an Idempotency-Key reused with another body
+	CodeUnavailable          Code = "unavailable"   // a dependency (SMS, email provider) failed; try again later
 	CodeInternal             Code = "internal"
 )
 

@@ -1,0 +1,289 @@
+package app_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/openidv/openidv/internal/app"
+	"github.com/openidv/openidv/internal/idv"
+)
+
+func TestAuthenticate(t *testing.T) {
+	e := newEnv(t)
+	sandbox := e.key(t, idv.KeyPublic, true)
+	if got, want := sandbox, (app.Principal{Kind: app.PrincipalPublicKey, KeyID: sandbox.KeyID, Sandbox: true}); got != want {
+		t.Errorf("sandbox principal = %+v, want %+v", got, want)
+	}
+	good := e.secrets[string(app.PrincipalPrivateKey)]
+	if !strings.HasPrefix(good, "private_") || len(good) < len("private_")+43 {
+		t.Fatalf("private key %q: want private_ and at least 256 bits", good[:8])
+	}
+	tests := []struct {
+		name, bearer string
+	}{
+		{"empty", ""},
+		{"no prefix", strings.TrimPrefix(good, "private_")},
+		{"wrong kind prefix", "public_" + strings.TrimPrefix(good, "private_")},
+		{"sandbox prefix on live key", "private_sandbox_" + strings.TrimPrefix(good, "private_")},
+		{"truncated", good[:len(good)-1]},
+		{"unknown", "private_" + strings.Repeat("a", len(good)-len("private_"))},
+		{"client token", "ct_" + strings.Repeat("a", 52)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := e.svc.Authenticate(context.Background(), tt.bearer)
+			wantCode(t, "Authenticate", err, idv.CodeUnauthorized)
+		})
+	}
+}
+
+func TestEnsureAdminKey(t *testing.T) {
+	e := newEnv(t)
+	_, created, err := e.svc.EnsureAdminKey(context.Background())
+	if err != nil || created {
+		t.Fatalf("EnsureAdminKey with keys = %v, %v; want false, nil", created, err)
+	}
+}
+
+func TestSessionAccess(t *testing.T) {
+	backends(t, func(t *testing.T, newEnv func(*testing.T, ...option) *env) {
+		e := newEnv(t)
+		ctx := context.Background()
+		a, tokA := e.contactSession(t)
+		b, _ := e.contactSession(t)
+		sandboxPriv := e.key(t, idv.KeyPrivate, true)
+		tests := []struct {
+			name string
+			call func() error
+			want idv.Code
+		}{
+			{"token of A on B", func() error {
+				_, err := e.svc.AuthenticateSession(ctx, a.ClientToken, b.SessionID)
+				return err
+			}, idv.CodeNotFound},
+			{"principal of A on B", func() error { _, err := e.svc.Preflight(ctx, tokA, b.SessionID); return err }, idv.CodeNotFound},
+			{"token A consent on B", func() error { _, err := e.svc.Consent(ctx, tokA, b.SessionID, true); return err }, idv.CodeNotFound},
+			{"garbage token", func() error {
+				_, err := e.svc.AuthenticateSession(ctx, "ct_nope", a.SessionID)
+				return err
+			}, idv.CodeNotFound},
+			{"sandbox key on live session", func() error { _, err := e.svc.Session(ctx, sandboxPriv, a.SessionID); return err }, idv.CodeNotFound},
+			{"unknown session", func() error { _, err := e.svc.Session(ctx, e.private, "nope"); return err }, idv.CodeNotFound},
+			{"token creates session", func() error {
+				_, err := e.svc.CreateSession(ctx, tokA, app.NewSession{KYCLevel: "contact"})
+				return err
+			}, idv.CodeForbidden},
+			{"public key erases", func() error { return e.svc.EraseSession(ctx, e.public, a.SessionID) }, idv.CodeForbidden},
+			{"token cancels", func() error { return e.svc.CancelSession(ctx, tokA, a.SessionID) }, idv.CodeForbidden},
+			{"public key reads events", func() error { _, err := e.svc.Events(ctx, e.public, a.SessionID); return err }, idv.CodeForbidden},
+			{"token reads own session", func() error { _, err := e.svc.Session(ctx, tokA, a.SessionID); return err }, ""},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) { wantCode(t, tt.name, tt.call(), tt.want) })
+		}
+	})
+}
+
+func TestSandboxIsolation(t *testing.T) {
+	backends(t, func(t *testing.T, newEnv func(*testing.T, ...option) *env) {
+		e := newEnv(t)
+		ctx := context.Background()
+		sbPub := e.key(t, idv.KeyPublic, true)
+		sbPriv := e.key(t, idv.KeyPrivate, true)
+		cs, tok := e.create(t, sbPub, app.NewSession{KYCLevel: "basic"})
+		if !tok.Sandbox {
+			t.Errorf("client token of a sandbox session is not sandbox")
+		}
+		_, err := e.svc.Session(ctx, e.private, cs.SessionID)
+		wantCode(t, "live key on sandbox session", err, idv.CodeNotFound)
+		v, err := e.svc.Session(ctx, sbPriv, cs.SessionID)
+		wantCode(t, "sandbox key on sandbox session", err, "")
+		if !v.Sandbox {
+			t.Errorf("view.Sandbox = false, want true")
+		}
+	})
+}
+
+func TestPersonalDataNeedsPrivateKey(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	cs, tok := e.create(t, e.public, app.NewSession{KYCLevel: "contact", Applicant: idv.Applicant{
+		FirstName: "Grace", VendorData: "crm-42", EmailAddress: "grace@example.org",
+	}})
+	for name, p := range map[string]app.Principal{"public": e.public, "token": tok} {
+		v, err := e.svc.Session(ctx, p, cs.SessionID)
+		wantCode(t, name, err, "")
+		if v.Applicant != nil {
+			t.Errorf("%s key sees the applicant", name)
+		}
+	}
+	v, err := e.svc.Session(ctx, e.private, cs.SessionID)
+	wantCode(t, "private", err, "")
+	want := &idv.Applicant{FirstName: "Grace", VendorData: "crm-42", EmailAddress: "grace@example.org"}
+	if diff := cmp.Diff(want, v.Applicant); diff != "" {
+		t.Errorf("applicant (-want +got):\n%s", diff)
+	}
+}
+
+func TestCreateValidation(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	tests := []struct {
+		name       string
+		in         app.NewSession
+		wantFields []string
+	}{
+		{"empty strings are absent", app.NewSession{KYCLevel: "basic", Applicant: idv.Applicant{
+			FirstName: "", PhoneCountry: "", VendorData: "", PhoneNumber: "", EmailAddress: ""}}, nil},
+		{"missing level", app.NewSession{}, []string{"kyc_level"}},
+		{"unknown level", app.NewSession{KYCLevel: "gold"}, []string{"kyc_level"}},
+		{"everything wrong", app.NewSession{KYCLevel: "gold", ReturnURL: "javascript:alert(1)", Locale: "en us",
+			Applicant: idv.Applicant{PhoneNumber: "12", EmailAddress: "a@b.com\r\nBcc:x", PhoneCountry: "XYZ",
+				FirstName: strings.Repeat("x", 201)}},
+			[]string{"kyc_level", "first_name", "phone_country", "phone_number", "email_address", "i18n", "return_url"}},
+		{"national number with country", app.NewSession{KYCLevel: "contact", Applicant: idv.Applicant{
+			PhoneNumber: "07911 123456", PhoneCountry: "gb"}}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := e.svc.CreateSession(ctx, e.private, tt.in)
+			if tt.wantFields == nil {
+				wantCode(t, "create", err, "")
+				return
+			}
+			wantCode(t, "create", err, idv.CodeInvalid)
+			var got []string
+			for _, f := range err.(*idv.Error).Fields {
+				got = append(got, f.Name)
+			}
+			if diff := cmp.Diff(tt.wantFields, got); diff != "" {
+				t.Errorf("fields (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestUpdateSession(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	cs, tok := e.contactSession(t)
+	name, phone := "Augusta", "07911 123457"
+	_, err := e.svc.UpdateSession(ctx, tok, cs.SessionID, app.SessionUpdate{FirstName: &name})
+	wantCode(t, "token updates", err, idv.CodeForbidden)
+	bad := "nope"
+	_, err = e.svc.UpdateSession(ctx, e.private, cs.SessionID, app.SessionUpdate{EmailAddress: &bad})
+	wantCode(t, "bad email", err, idv.CodeInvalid)
+	gb := "GB"
+	v, err := e.svc.UpdateSession(ctx, e.private, cs.SessionID, app.SessionUpdate{FirstName: &name, PhoneNumber: &phone, PhoneCountry: &gb})
+	wantCode(t, "update", err, "")
+	if got, want := []string{v.Applicant.FirstName, v.Applicant.PhoneNumber, v.Applicant.LastName}, []string{"Augusta", "+447911123457", "Lovelace"}; !cmp.Equal(got, want) {
+		t.Errorf("applicant after update = %v, want %v", got, want)
+	}
+}
+
+func TestEraseMakesApplicantUnreadable(t *testing.T) {
+	backends(t, func(t *testing.T, newEnv func(*testing.T, ...option) *env) {
+		e := newEnv(t)
+		ctx := context.Background()
+		cs, tok := e.contactSession(t)
+		_, err := e.svc.Consent(ctx, tok, cs.SessionID, true)
+		wantCode(t, "consent", err, "")
+		wantCode(t, "erase", e.svc.EraseSession(ctx, e.private, cs.SessionID), "")
+		wantCode(t, "erase twice", e.svc.EraseSession(ctx, e.private, cs.SessionID), "")
+		_, err = e.svc.Session(ctx, e.private, cs.SessionID)
+		wantCode(t, "show erased", err, idv.CodeGone)
+		_, err = e.svc.AuthenticateSession(ctx, cs.ClientToken, cs.SessionID)
+		wantCode(t, "token after erasure", err, idv.CodeNotFound)
+		raw, err := e.store.Session(ctx, cs.SessionID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if raw.SealedApplicant != nil || raw.Status != idv.StatusErased {
+			t.Errorf("stored session after erase: status %s, %d sealed applicant bytes; want erased, 0", raw.Status, len(raw.SealedApplicant))
+		}
+		err = e.store.InTx(ctx, func(tx idv.Tx) error { _, err := tx.DataKey(ctx, cs.SessionID); return err })
+		wantCode(t, "data key after erase", err, idv.CodeNotFound)
+		evs, err := e.svc.Events(ctx, e.private, cs.SessionID)
+		wantCode(t, "events", err, "")
+		for _, ev := range evs {
+			if string(ev.Payload) != "null" {
+				t.Errorf("event %s payload = %s after erasure, want null", ev.Type, ev.Payload)
+			}
+		}
+	})
+}
+
+func TestPurgeRetention(t *testing.T) {
+	backends(t, func(t *testing.T, newEnv func(*testing.T, ...option) *env) {
+		e := newEnv(t, func(d *app.Deps) { d.Retention = 30 * 24 * time.Hour })
+		ctx := context.Background()
+		old, _ := e.contactSession(t)
+		e.clock.Add(20 * 24 * time.Hour)
+		young, _ := e.contactSession(t)
+		e.clock.Add(11 * 24 * time.Hour)
+		n, err := e.svc.PurgeRetention(ctx)
+		if err != nil || n != 1 {
+			t.Fatalf("PurgeRetention = %d, %v; want 1, nil", n, err)
+		}
+		_, err = e.svc.Session(ctx, e.private, old.SessionID)
+		wantCode(t, "old session", err, idv.CodeGone)
+		_, err = e.svc.Session(ctx, e.private, young.SessionID)
+		wantCode(t, "young session", err, "")
+	})
+}
+
+func TestRecordEvents(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	cs, tok := e.contactSession(t)
+	err := e.svc.RecordEvents(ctx, tok, cs.SessionID, []app.SDKEvent{{Type: "bogusEvent"}})
+	wantCode(t, "unknown type", err, idv.CodeInvalid)
+	err = e.svc.RecordEvents(ctx, tok, cs.SessionID, []app.SDKEvent{{Type: "tooFar", Payload: []byte(`{"message":"Move closer"}`)}, {Type: "noAttemps"}})
+	wantCode(t, "record", err, "")
+	evs, err := e.svc.Events(ctx, e.private, cs.SessionID)
+	wantCode(t, "events", err, "")
+	var got []string
+	for _, ev := range evs {
+		if ev.Source == idv.SourceSDK {
+			got = append(got, ev.Type+" "+string(ev.Payload))
+		}
+	}
+	if diff := cmp.Diff([]string{`tooFar {"message":"Move closer"}`, "noAttemps {}"}, got); diff != "" {
+		t.Errorf("sdk events (-want +got):\n%s", diff)
+	}
+}
+
+func TestIdempotency(t *testing.T) {
+	backends(t, func(t *testing.T, newEnv func(*testing.T, ...option) *env) {
+		e := newEnv(t)
+		ctx := context.Background()
+		rec, err := e.svc.BeginIdempotent(ctx, "key_1:abc", []byte("h1"))
+		if err != nil || rec != nil {
+			t.Fatalf("first Begin = %v, %v; want nil, nil", rec, err)
+		}
+		_, err = e.svc.BeginIdempotent(ctx, "key_1:abc", []byte("h1"))
+		wantCode(t, "in flight", err, idv.CodeConflict)
+		_, err = e.svc.BeginIdempotent(ctx, "key_1:abc", []byte("h2"))
+		wantCode(t, "other body", err, idv.CodeUnprocessable)
+		wantCode(t, "finish", e.svc.FinishIdempotent(ctx, "key_1:abc", 201, []byte(`{"ok":true}`)), "")
+		rec, err = e.svc.BeginIdempotent(ctx, "key_1:abc", []byte("h1"))
+		if err != nil || rec == nil || rec.Status != 201 || string(rec.Body) != `{"ok":true}` {
+			t.Fatalf("replay = %+v, %v; want status 201 and the body", rec, err)
+		}
+		e.clock.Add(app.IdempotencyWindow)
+		rec, err = e.svc.BeginIdempotent(ctx, "key_1:abc", []byte("h2"))
+		if err != nil || rec != nil {
+			t.Fatalf("Begin after the window = %v, %v; want nil, nil", rec, err)
+		}
+		wantCode(t, "abort", e.svc.AbortIdempotent(ctx, "key_1:abc"), "")
+		rec, err = e.svc.BeginIdempotent(ctx, "key_1:abc", []byte("h3"))
+		if err != nil || rec != nil {
+			t.Fatalf("Begin after abort = %v, %v; want nil, nil", rec, err)
+		}
+		wantCode(t, "purge", e.svc.PurgeIdempotency(ctx), "")
+	})
+}

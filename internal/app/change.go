@@ -1,0 +1,224 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/openidv/openidv/internal/flow"
+	"github.com/openidv/openidv/internal/idv"
+	"github.com/openidv/openidv/internal/seal"
+)
+
+// access is what a use case needs from the principal.
+type access int
+
+const (
+	accessApplicant access = iota // API keys and the session's client token
+	accessAPIKey                  // private or public key
+	accessPrivate                 // private key only
+)
+
+// authorize checks that p may touch sess with the given access. A session
+// of the other mode (sandbox/live) or another session's token is not found:
+// nothing about its existence leaks.
+func authorize(p Principal, sess idv.Session, need access) error {
+	if p.Sandbox != sess.Sandbox {
+		return notFound()
+	}
+	if p.Kind == PrincipalClientToken && p.SessionID != sess.ID {
+		return notFound()
+	}
+	switch need {
+	case accessAPIKey:
+		if p.Kind == PrincipalClientToken {
+			return idv.Errorf(idv.CodeForbidden, "This call needs an API key.")
+		}
+	case accessPrivate:
+		if p.Kind != PrincipalPrivateKey {
+			return idv.Errorf(idv.CodeForbidden, "This call needs a private API key.")
+		}
+	}
+	return nil
+}
+
+// notFound is the answer for a session the caller cannot see.
+func notFound() error { return idv.Errorf(idv.CodeNotFound, "Session not found.") }
+
+// loadForUpdate locks and authorises a session inside tx.
+func loadForUpdate(ctx context.Context, tx idv.Tx, p Principal, id string, need access) (idv.Session, error) {
+	sess, err := tx.SessionForUpdate(ctx, id)
+	if idv.ErrorCode(err) == idv.CodeNotFound {
+		return idv.Session{}, notFound()
+	}
+	if err != nil {
+		return idv.Session{}, internal("lock session", err)
+	}
+	if err := authorize(p, sess, need); err != nil {
+		return idv.Session{}, err
+	}
+	return sess, nil
+}
+
+// load reads and authorises a session without locking it.
+func (s *Service) load(ctx context.Context, p Principal, id string, need access) (idv.Session, error) {
+	sess, err := s.store.Session(ctx, id)
+	if idv.ErrorCode(err) == idv.CodeNotFound {
+		return idv.Session{}, notFound()
+	}
+	if err != nil {
+		return idv.Session{}, internal("read session", err)
+	}
+	if err := authorize(p, sess, need); err != nil {
+		return idv.Session{}, err
+	}
+	return sess, nil
+}
+
+// step is one use case's part of a state change, run inside the
+// transaction after the session is locked and the data key unwrapped.
+type step func(sess *idv.Session, dk seal.DataKey) (flow.Input, error)
+
+// after runs inside the transaction when Advance accepted the input, to
+// change the rest of the session (e.g. the sealed applicant).
+type after func(sess *idv.Session, dk seal.DataKey) error
+
+// advance runs one state change: lock, authorise, build the input, run the
+// engine, and commit state, timeline, outbox and notice together. Following
+// the flow contract, effects are committed even when the engine also
+// returns an error (a wrong code counts); that error is returned after the
+// commit. The committed (or unchanged) session is returned.
+func (s *Service) advance(ctx context.Context, p Principal, id string, need access, build step, then after) (idv.Session, error) {
+	var out idv.Session
+	var flowErr error
+	err := s.store.InTx(ctx, func(tx idv.Tx) error {
+		flowErr = nil
+		sess, err := loadForUpdate(ctx, tx, p, id, need)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		var dk seal.DataKey
+		if sess.Status != idv.StatusErased {
+			if dk, err = s.dataKey(ctx, tx, id); err != nil {
+				return err
+			}
+		}
+		in, err := build(&sess, dk)
+		if err != nil {
+			return err
+		}
+		next, effects, aerr := flow.Advance(flow.FromSession(sess), in, now)
+		out, flowErr = sess, aerr
+		if len(effects) == 0 {
+			return nil
+		}
+		next.ApplyTo(&sess, now)
+		if aerr == nil && then != nil {
+			if err := then(&sess, dk); err != nil {
+				return err
+			}
+		}
+		if err := s.save(ctx, tx, &sess, dk, effects, now); err != nil {
+			return err
+		}
+		out = sess
+		return nil
+	})
+	if err != nil {
+		return idv.Session{}, err
+	}
+	return out, flowErr
+}
+
+// save writes an updated session (Version+1) and records its effects.
+func (s *Service) save(ctx context.Context, tx idv.Tx, sess *idv.Session, dk seal.DataKey, effects []flow.Effect, now time.Time) error {
+	sess.Version++
+	sess.UpdatedAt = now
+	if err := tx.UpdateSession(ctx, *sess); err != nil {
+		return internal("update session", err)
+	}
+	return s.record(ctx, tx, *sess, dk, effects, now)
+}
+
+// record appends the timeline events (payloads sealed with dk) and outbox
+// messages of effects, and publishes the change notice.
+func (s *Service) record(ctx context.Context, tx idv.Tx, sess idv.Session, dk seal.DataKey, effects []flow.Effect, now time.Time) error {
+	var events []idv.Event
+	var msgs []idv.OutboxMessage
+	for _, e := range effects {
+		switch v := e.(type) {
+		case flow.TimelineEvent:
+			ev, err := s.event(sess.ID, v.Type, v.Source, v.Payload, dk, now)
+			if err != nil {
+				return err
+			}
+			events = append(events, ev)
+		case flow.WebhookEvent:
+			m, err := s.outbox(sess, v.Type, v.Payload, now)
+			if err != nil {
+				return err
+			}
+			msgs = append(msgs, m)
+		}
+	}
+	if len(events) > 0 {
+		if err := tx.AppendEvents(ctx, events...); err != nil {
+			return internal("append events", err)
+		}
+	}
+	if len(msgs) > 0 {
+		if err := tx.EnqueueOutbox(ctx, msgs...); err != nil {
+			return internal("enqueue outbox", err)
+		}
+	}
+	if err := tx.NotifySession(ctx, sess.ID); err != nil {
+		return internal("notify", err)
+	}
+	return nil
+}
+
+// event builds a timeline entry; its payload is sealed with dk (left nil
+// when the session has no data key any more).
+func (s *Service) event(sessionID, typ string, src idv.EventSource, payload []byte, dk seal.DataKey, now time.Time) (idv.Event, error) {
+	id, err := s.newID("evt_")
+	if err != nil {
+		return idv.Event{}, internal("event id", err)
+	}
+	ev := idv.Event{ID: id, SessionID: sessionID, Type: typ, Source: src, CreatedAt: now}
+	if len(payload) > 0 && dk != (seal.DataKey{}) {
+		if ev.SealedPayload, err = dk.Seal(payload, eventAAD(sessionID, id)); err != nil {
+			return idv.Event{}, internal("seal event", err)
+		}
+	}
+	return ev, nil
+}
+
+// webhookBody is the JSON body of a webhook (Standard Webhooks style): ids
+// and statuses only, never personal data.
+type webhookBody struct {
+	Type      string          `json:"type"`
+	Timestamp time.Time       `json:"timestamp"`
+	Data      json.RawMessage `json:"data"`
+}
+
+// outbox builds the outbox row of one webhook event.
+func (s *Service) outbox(sess idv.Session, typ string, data []byte, now time.Time) (idv.OutboxMessage, error) {
+	id, err := s.newID("msg_")
+	if err != nil {
+		return idv.OutboxMessage{}, internal("message id", err)
+	}
+	body, err := json.Marshal(webhookBody{Type: typ, Timestamp: now.UTC(), Data: data})
+	if err != nil {
+		return idv.OutboxMessage{}, internal("encode webhook", err)
+	}
+	return idv.OutboxMessage{
+		ID: id, SessionID: sess.ID, EventType: typ, Payload: body, Sandbox: sess.Sandbox,
+		CreatedAt: now, NextAttemptAt: now,
+	}, nil
+}
+
+// preflight renders the preflight payload of sess at the current time.
+func (s *Service) preflight(sess idv.Session) idv.Preflight {
+	return flow.View(flow.FromSession(sess), s.now())
+}

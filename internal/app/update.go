@@ -1,0 +1,143 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/openidv/openidv/internal/flow"
+	"github.com/openidv/openidv/internal/idv"
+	"github.com/openidv/openidv/internal/seal"
+)
+
+// UpdateSession changes the applicant data, locale or return URL of a
+// session in progress (private key). Nil fields are unchanged; an empty
+// string clears a field.
+func (s *Service) UpdateSession(ctx context.Context, p Principal, id string, in SessionUpdate) (SessionView, error) {
+	var view SessionView
+	err := s.store.InTx(ctx, func(tx idv.Tx) error {
+		sess, err := loadForUpdate(ctx, tx, p, id, accessPrivate)
+		if err != nil {
+			return err
+		}
+		if err := endedForUpdate(sess); err != nil {
+			return err
+		}
+		dk, err := s.dataKey(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		a, err := openApplicant(dk, sess)
+		if err != nil {
+			return err
+		}
+		changed := applyUpdate(&a, &sess, in)
+		var fe fieldErrors
+		a = fe.applicant(a)
+		fe.locale(sess.Locale)
+		fe.returnURL(sess.ReturnURL)
+		if err := fe.err(); err != nil {
+			return err
+		}
+		if sess.SealedApplicant, err = sealApplicant(dk, id, a); err != nil {
+			return err
+		}
+		payload, err := json.Marshal(map[string]any{"fields": changed})
+		if err != nil {
+			return internal("encode update", err)
+		}
+		effects := []flow.Effect{flow.TimelineEvent{Type: "session.updated", Source: idv.SourceServer, Payload: payload}}
+		if err := s.save(ctx, tx, &sess, dk, effects, s.now()); err != nil {
+			return err
+		}
+		view = s.view(sess)
+		view.Applicant = &a
+		return nil
+	})
+	return view, err
+}
+
+// endedForUpdate refuses changes to a session that has ended.
+func endedForUpdate(sess idv.Session) error {
+	if err := goneError(sess); err != nil {
+		return err
+	}
+	if sess.Status.Ended() {
+		return idv.Errorf(idv.CodeConflict, "The session is %s and can no longer be changed.", sess.Status)
+	}
+	return nil
+}
+
+// applyUpdate copies the set fields of in and returns their names (never
+// their values).
+func applyUpdate(a *idv.Applicant, sess *idv.Session, in SessionUpdate) []string {
+	var changed []string
+	set := func(name string, dst *string, v *string) {
+		if v != nil {
+			*dst = *v
+			changed = append(changed, name)
+		}
+	}
+	set("first_name", &a.FirstName, in.FirstName)
+	set("last_name", &a.LastName, in.LastName)
+	set("email_address", &a.EmailAddress, in.EmailAddress)
+	set("phone_number", &a.PhoneNumber, in.PhoneNumber)
+	set("phone_country", &a.PhoneCountry, in.PhoneCountry)
+	set("vendor_data", &a.VendorData, in.VendorData)
+	set("i18n", &sess.Locale, in.Locale)
+	set("return_url", &sess.ReturnURL, in.ReturnURL)
+	return changed
+}
+
+// EraseSession destroys the session's data key (crypto-shredding its
+// applicant data, timeline payloads and evidence), marks it erased and
+// keeps a skeleton without personal data. Private key; erasing twice is
+// not an error.
+func (s *Service) EraseSession(ctx context.Context, p Principal, id string) error {
+	return s.store.InTx(ctx, func(tx idv.Tx) error {
+		sess, err := loadForUpdate(ctx, tx, p, id, accessPrivate)
+		if err != nil {
+			return err
+		}
+		return s.erase(ctx, tx, sess)
+	})
+}
+
+// erase crypto-shreds sess inside tx.
+func (s *Service) erase(ctx context.Context, tx idv.Tx, sess idv.Session) error {
+	if sess.Status == idv.StatusErased {
+		return nil
+	}
+	if err := tx.DeleteDataKey(ctx, sess.ID); err != nil && idv.ErrorCode(err) != idv.CodeNotFound {
+		return internal("delete data key", err)
+	}
+	sess.Status = idv.StatusErased
+	sess.SealedApplicant = nil
+	sess.UniqueIDHash = nil
+	sess.ClientTokenHash = nil
+	sess.ReturnURL = ""
+	for i := range sess.Steps {
+		if o := sess.Steps[i].OTP; o != nil {
+			c := *o
+			c.CodeMAC = nil
+			sess.Steps[i].OTP = &c
+		}
+	}
+	// The timeline entry has no payload (the key is gone). No webhook:
+	// DESIGN.md §1.5 lists no erasure event.
+	ev, err := s.event(sess.ID, "session.erased", idv.SourceServer, nil, seal.DataKey{}, s.now())
+	if err != nil {
+		return err
+	}
+	sess.Version++
+	sess.UpdatedAt = s.now()
+	if err := tx.UpdateSession(ctx, sess); err != nil {
+		return internal("update session", err)
+	}
+	if err := tx.AppendEvents(ctx, ev); err != nil {
+		return internal("append events", err)
+	}
+	if err := tx.NotifySession(ctx, sess.ID); err != nil {
+		return internal("notify", err)
+	}
+	return nil
+}

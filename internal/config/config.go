@@ -1,0 +1,164 @@
+// Package config loads OpenIDV's settings with koanf. The precedence is
+// command-line flags over OPENIDV_* environment variables over an optional
+// YAML file (--config or OPENIDV_CONFIG) over the defaults below.
+//
+// Every setting has one key (for example `sms.twilio.account_sid`), one
+// environment variable (OPENIDV_SMS_TWILIO_ACCOUNT_SID) and one flag
+// (--sms-twilio-account-sid), all derived from the key.
+package config
+
+import (
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Config is the whole server configuration.
+type Config struct {
+	Addr            string        `koanf:"addr"`
+	DataDir         string        `koanf:"data_dir"`
+	DatabaseURL     string        `koanf:"database_url"` // empty: SQLite at DataDir/openidv.db
+	PublicURL       string        `koanf:"public_url"`   // base of hosted-page and websocket URLs
+	MasterKey       string        `koanf:"master_key"`   // empty: read or made at DataDir/master.key
+	LevelsFile      string        `koanf:"levels_file"`  // empty: the built-in levels
+	SessionTTL      time.Duration `koanf:"session_ttl"`
+	Retention       time.Duration `koanf:"retention"` // 0 keeps sessions forever
+	SMS             SMSConfig     `koanf:"sms"`
+	Email           EmailConfig   `koanf:"email"`
+	CORSOrigins     []string      `koanf:"cors_origins"`
+	RateLimit       RateLimit     `koanf:"rate_limit"`
+	ShutdownTimeout time.Duration `koanf:"shutdown_timeout"`
+	LogLevel        string        `koanf:"log_level"`
+	// DevInbox serves GET /dev/inbox with the messages the log senders
+	// kept. Development only: it shows one-time codes to anyone.
+	DevInbox bool `koanf:"dev_inbox"`
+}
+
+// SMSConfig chooses the SMS sender.
+type SMSConfig struct {
+	Provider string       `koanf:"provider"` // log or twilio
+	Twilio   TwilioConfig `koanf:"twilio"`
+}
+
+// TwilioConfig holds the Twilio Messaging API credentials.
+type TwilioConfig struct {
+	AccountSID          string `koanf:"account_sid"`
+	AuthToken           string `koanf:"auth_token"`
+	From                string `koanf:"from"`                  // sender number (E.164)
+	MessagingServiceSID string `koanf:"messaging_service_sid"` // alternative to From
+	BaseURL             string `koanf:"base_url"`              // Twilio API base (a stand-in in tests)
+}
+
+// EmailConfig chooses the email sender.
+type EmailConfig struct {
+	Provider string     `koanf:"provider"` // log or smtp
+	SMTP     SMTPConfig `koanf:"smtp"`
+}
+
+// SMTPConfig holds the SMTP relay settings.
+type SMTPConfig struct {
+	Host     string `koanf:"host"`
+	Port     int    `koanf:"port"`
+	Username string `koanf:"username"`
+	Password string `koanf:"password"`
+	From     string `koanf:"from"`
+	TLS      string `koanf:"tls"` // starttls (default), tls (implicit) or none
+}
+
+// RateLimit is the per-caller token bucket.
+type RateLimit struct {
+	RPS   float64 `koanf:"rps"`   // sustained requests per second per key or token; 0 disables
+	Burst int     `koanf:"burst"` // bucket size
+}
+
+// The sender providers.
+const (
+	ProviderLog    = "log"
+	ProviderTwilio = "twilio"
+	ProviderSMTP   = "smtp"
+)
+
+// EnvPrefix starts every environment variable read by Load.
+const EnvPrefix = "OPENIDV_"
+
+// EnvConfigFile names the YAML file to read when --config is not given.
+const EnvConfigFile = "OPENIDV_CONFIG"
+
+// setting describes one key: its default and its help text.
+type setting struct {
+	key    string
+	def    any
+	usage  string
+	secret bool
+	list   bool
+}
+
+// settings lists every key. Flags and environment names derive from it.
+func settings() []setting {
+	return []setting{
+		{key: "addr", def: ":8080", usage: "listen address"},
+		{key: "data_dir", def: "./data", usage: "directory for the SQLite database, master key and files"},
+		{key: "database_url", def: "", usage: "postgres://… URL; empty uses SQLite in data_dir", secret: true},
+		{key: "public_url", def: "", usage: "public base URL (default http://localhost + addr port)"},
+		{key: "master_key", def: "", usage: "master key (base64); empty reads or makes data_dir/master.key", secret: true},
+		{key: "levels_file", def: "", usage: "YAML file of verification levels; empty uses the built-in levels"},
+		{key: "session_ttl", def: "168h", usage: "lifetime of a new session"},
+		{key: "retention", def: "0s", usage: "erase sessions older than this; 0 keeps them"},
+		{key: "sms.provider", def: ProviderLog, usage: "SMS sender: log or twilio"},
+		{key: "sms.twilio.account_sid", def: "", usage: "Twilio account SID"},
+		{key: "sms.twilio.auth_token", def: "", usage: "Twilio auth token", secret: true},
+		{key: "sms.twilio.from", def: "", usage: "Twilio sender number"},
+		{key: "sms.twilio.messaging_service_sid", def: "", usage: "Twilio messaging service SID"},
+		{key: "sms.twilio.base_url", def: "https://api.twilio.com", usage: "Twilio API base URL"},
+		{key: "email.provider", def: ProviderLog, usage: "email sender: log or smtp"},
+		{key: "email.smtp.host", def: "", usage: "SMTP host"},
+		{key: "email.smtp.port", def: 587, usage: "SMTP port"},
+		{key: "email.smtp.username", def: "", usage: "SMTP user name"},
+		{key: "email.smtp.password", def: "", usage: "SMTP password", secret: true},
+		{key: "email.smtp.from", def: "", usage: "sender address of code emails"},
+		{key: "email.smtp.tls", def: "starttls", usage: "SMTP TLS: starttls, tls or none"},
+		{key: "cors_origins", def: []string{}, usage: "comma-separated browser origins allowed by CORS", list: true},
+		{key: "rate_limit.rps", def: 20.0, usage: "requests per second per key or client token; 0 disables"},
+		{key: "rate_limit.burst", def: 40, usage: "burst of requests per key or client token"},
+		{key: "shutdown_timeout", def: "25s", usage: "time allowed to finish in-flight requests on shutdown"},
+		{key: "log_level", def: "info", usage: "debug, info, warn or error"},
+		{key: "dev_inbox", def: true, usage: "serve GET /dev/inbox with the messages of the log senders (development only; off when no log sender is used)"},
+	}
+}
+
+// EnvName returns the environment variable of key.
+func EnvName(key string) string {
+	return EnvPrefix + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
+}
+
+// FlagName returns the command-line flag of key (without dashes).
+func FlagName(key string) string {
+	return strings.NewReplacer(".", "-", "_", "-").Replace(key)
+}
+
+// DatabasePath returns the SQLite file used when DatabaseURL is empty.
+func (c Config) DatabasePath() string { return filepath.Join(c.DataDir, "openidv.db") }
+
+// MasterKeyPath returns the file the master key is read from or made in.
+func (c Config) MasterKeyPath() string { return filepath.Join(c.DataDir, "master.key") }
+
+// UsesPostgres reports whether DatabaseURL points at PostgreSQL.
+func (c Config) UsesPostgres() bool {
+	return strings.HasPrefix(c.DatabaseURL, "postgres://") || strings.HasPrefix(c.DatabaseURL, "postgresql://")
+}
+
+// BaseURL returns PublicURL without a trailing slash, or a localhost URL
+// on the port of Addr when PublicURL is empty.
+func (c Config) BaseURL() string {
+	if c.PublicURL != "" {
+		return strings.TrimRight(c.PublicURL, "/")
+	}
+	port := c.Addr
+	if i := strings.LastIndex(port, ":"); i >= 0 {
+		port = port[i+1:]
+	}
+	if port == "" {
+		port = "8080"
+	}
+	return "http://localhost:" + port
+}

@@ -1,0 +1,173 @@
+package config
+
+import (
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func defaultConfig() Config {
+	return Config{
+		Addr:            ":8080",
+		DataDir:         "./data",
+		SessionTTL:      168 * time.Hour,
+		SMS:             SMSConfig{Provider: ProviderLog, Twilio: TwilioConfig{BaseURL: "https://api.twilio.com"}},
+		Email:           EmailConfig{Provider: ProviderLog, SMTP: SMTPConfig{Port: 587, TLS: "starttls"}},
+		CORSOrigins:     []string{},
+		RateLimit:       RateLimit{RPS: 20, Burst: 40},
+		ShutdownTimeout: 25 * time.Second,
+		LogLevel:        "info",
+		DevInbox:        true,
+	}
+}
+
+func writeFile(t *testing.T, body string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "openidv.yaml")
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func load(t *testing.T, args, environ []string) (Config, error) {
+	t.Helper()
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	AddFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		t.Fatalf("parse %v: %v", args, err)
+	}
+	return Load(fs, environ)
+}
+
+func TestLoadPrecedence(t *testing.T) {
+	file := writeFile(t, "addr: \":7000\"\nlog_level: warn\nsession_ttl: 48h\ncors_origins: [\"https://a.example\"]\nsms:\n  provider: log\nemail:\n  smtp:\n    port: 2525\n")
+	tests := []struct {
+		name    string
+		args    []string
+		environ []string
+		edit    func(*Config)
+	}{
+		{name: "defaults", edit: func(*Config) {}},
+		{name: "file", args: []string{"--config", file}, edit: func(c *Config) {
+			c.Addr, c.LogLevel, c.SessionTTL = ":7000", "warn", 48*time.Hour
+			c.CORSOrigins = []string{"https://a.example"}
+			c.Email.SMTP.Port = 2525
+		}},
+		{name: "file from env", environ: []string{"OPENIDV_CONFIG=" + file}, edit: func(c *Config) {
+			c.Addr, c.LogLevel, c.SessionTTL = ":7000", "warn", 48*time.Hour
+			c.CORSOrigins = []string{"https://a.example"}
+			c.Email.SMTP.Port = 2525
+		}},
+		{name: "env over file", args: []string{"--config", file},
+			environ: []string{"OPENIDV_ADDR=:7100", "OPENIDV_CORS_ORIGINS=https://b.example, https://c.example", "OPENIDV_EMAIL_SMTP_PORT=25", "OPENIDV_TEST_POSTGRES_URL=x"},
+			edit: func(c *Config) {
+				c.Addr, c.LogLevel, c.SessionTTL = ":7100", "warn", 48*time.Hour
+				c.CORSOrigins = []string{"https://b.example", "https://c.example"}
+				c.Email.SMTP.Port = 25
+			}},
+		{name: "flags over env", args: []string{"--config", file, "--addr", ":7200", "--rate-limit-rps", "2.5", "--retention", "720h"},
+			environ: []string{"OPENIDV_ADDR=:7100", "OPENIDV_RATE_LIMIT_RPS=9"},
+			edit: func(c *Config) {
+				c.Addr, c.LogLevel, c.SessionTTL = ":7200", "warn", 48*time.Hour
+				c.CORSOrigins = []string{"https://a.example"}
+				c.Email.SMTP.Port = 2525
+				c.RateLimit.RPS = 2.5
+				c.Retention = 720 * time.Hour
+			}},
+		{name: "nested env", environ: []string{"OPENIDV_SMS_PROVIDER=twilio", "OPENIDV_SMS_TWILIO_ACCOUNT_SID=AC1", "OPENIDV_SMS_TWILIO_AUTH_TOKEN=t", "OPENIDV_SMS_TWILIO_FROM=+15550100"},
+			edit: func(c *Config) {
+				c.SMS = SMSConfig{Provider: ProviderTwilio, Twilio: TwilioConfig{AccountSID: "AC1", AuthToken: "t", From: "+15550100", BaseURL: "https://api.twilio.com"}}
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := load(t, tt.args, tt.environ)
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			want := defaultConfig()
+			tt.edit(&want)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("config (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestLoadReportsEveryProblem(t *testing.T) {
+	file := writeFile(t, "adr: \":1\"\n")
+	tests := []struct {
+		name    string
+		args    []string
+		environ []string
+		want    []string // substrings, one per expected problem
+	}{
+		{name: "missing file", args: []string{"--config", "/nonexistent/openidv.yaml"}, want: []string{"does not exist"}},
+		{name: "unknown file key", args: []string{"--config", file}, want: []string{`unknown setting "adr"`}},
+		{name: "many", environ: []string{
+			"OPENIDV_ADDR=nonsense", "OPENIDV_LOG_LEVEL=loud", "OPENIDV_SMS_PROVIDER=twilio",
+			"OPENIDV_EMAIL_PROVIDER=smtp", "OPENIDV_CORS_ORIGINS=*,https://ok.example,https://x.example/path",
+			"OPENIDV_DATABASE_URL=mysql://x", "OPENIDV_RETENTION=-1h",
+		}, want: []string{
+			"addr", "log_level", "sms.twilio.account_sid", "sms.twilio.auth_token", "sms.twilio.from",
+			"email.smtp.host", "email.smtp.from", `"*"`, "x.example/path", "database_url", "retention",
+		}},
+		{name: "bad types", environ: []string{"OPENIDV_SESSION_TTL=soon", "OPENIDV_RATE_LIMIT_BURST=lots"},
+			want: []string{"session_ttl", "burst"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := load(t, tt.args, tt.environ)
+			var cerr *Error
+			if !errors.As(err, &cerr) {
+				t.Fatalf("Load error = %v, want *config.Error", err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+			if got, want := len(cerr.Problems), len(tt.want); got < want {
+				t.Errorf("got %d problems, want at least %d: %v", got, want, cerr.Problems)
+			}
+		})
+	}
+}
+
+func TestNames(t *testing.T) {
+	tests := []struct{ key, env, flag string }{
+		{"data_dir", "OPENIDV_DATA_DIR", "data-dir"},
+		{"sms.twilio.account_sid", "OPENIDV_SMS_TWILIO_ACCOUNT_SID", "sms-twilio-account-sid"},
+	}
+	for _, tt := range tests {
+		if got := EnvName(tt.key); got != tt.env {
+			t.Errorf("EnvName(%q) = %q, want %q", tt.key, got, tt.env)
+		}
+		if got := FlagName(tt.key); got != tt.flag {
+			t.Errorf("FlagName(%q) = %q, want %q", tt.key, got, tt.flag)
+		}
+	}
+}
+
+func TestBaseURL(t *testing.T) {
+	tests := []struct {
+		cfg  Config
+		want string
+	}{
+		{Config{Addr: ":8080"}, "http://localhost:8080"},
+		{Config{Addr: "127.0.0.1:9000"}, "http://localhost:9000"},
+		{Config{Addr: ":8080", PublicURL: "https://idv.example/"}, "https://idv.example"},
+	}
+	for _, tt := range tests {
+		if got := tt.cfg.BaseURL(); got != tt.want {
+			t.Errorf("BaseURL(%+v) = %q, want %q", tt.cfg, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,118 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+)
+
+// validate returns every problem of c, one line each.
+func (c Config) validate() []string {
+	var p []string
+	add := func(format string, args ...any) { p = append(p, fmt.Sprintf(format, args...)) }
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		add("addr %q must be host:port (for example :8080)", c.Addr)
+	}
+	if strings.TrimSpace(c.DataDir) == "" {
+		add("data_dir must not be empty")
+	}
+	if c.DatabaseURL != "" && !c.UsesPostgres() {
+		add("database_url must be a postgres:// or postgresql:// URL, or empty for SQLite")
+	}
+	if c.PublicURL != "" && !isHTTPURL(c.PublicURL, true) {
+		add("public_url %q must be an absolute http(s) URL", c.PublicURL)
+	}
+	if c.SessionTTL <= 0 || c.SessionTTL > 90*24*time.Hour {
+		add("session_ttl %s must be between 1s and 2160h (90 days)", c.SessionTTL)
+	}
+	if c.Retention < 0 {
+		add("retention %s must not be negative (0 keeps sessions)", c.Retention)
+	}
+	if c.Retention > 0 && c.Retention < c.SessionTTL {
+		add("retention %s must be 0 or at least session_ttl %s", c.Retention, c.SessionTTL)
+	}
+	p = append(p, c.SMS.validate()...)
+	p = append(p, c.Email.validate()...)
+	for _, o := range c.CORSOrigins {
+		if !isOrigin(o) {
+			add("cors_origins: %q must be an origin like https://shop.example (scheme and host, no path, no wildcard)", o)
+		}
+	}
+	if c.RateLimit.RPS < 0 {
+		add("rate_limit.rps %v must not be negative (0 disables)", c.RateLimit.RPS)
+	}
+	if c.RateLimit.RPS > 0 && c.RateLimit.Burst < 1 {
+		add("rate_limit.burst %d must be at least 1", c.RateLimit.Burst)
+	}
+	if c.ShutdownTimeout <= 0 {
+		add("shutdown_timeout %s must be positive", c.ShutdownTimeout)
+	}
+	if !slices.Contains([]string{"debug", "info", "warn", "error"}, c.LogLevel) {
+		add("log_level %q must be debug, info, warn or error", c.LogLevel)
+	}
+	return p
+}
+
+func (s SMSConfig) validate() []string {
+	switch s.Provider {
+	case ProviderLog:
+		return nil
+	case ProviderTwilio:
+		var p []string
+		if s.Twilio.AccountSID == "" {
+			p = append(p, "sms.twilio.account_sid is required with sms.provider=twilio")
+		}
+		if s.Twilio.AuthToken == "" {
+			p = append(p, "sms.twilio.auth_token is required with sms.provider=twilio")
+		}
+		if s.Twilio.From == "" && s.Twilio.MessagingServiceSID == "" {
+			p = append(p, "sms.twilio.from or sms.twilio.messaging_service_sid is required with sms.provider=twilio")
+		}
+		return p
+	}
+	return []string{fmt.Sprintf("sms.provider %q must be log or twilio", s.Provider)}
+}
+
+func (e EmailConfig) validate() []string {
+	switch e.Provider {
+	case ProviderLog:
+		return nil
+	case ProviderSMTP:
+		var p []string
+		if e.SMTP.Host == "" {
+			p = append(p, "email.smtp.host is required with email.provider=smtp")
+		}
+		if e.SMTP.Port < 1 || e.SMTP.Port > 65535 {
+			p = append(p, fmt.Sprintf("email.smtp.port %d must be between 1 and 65535", e.SMTP.Port))
+		}
+		if !strings.Contains(e.SMTP.From, "@") {
+			p = append(p, "email.smtp.from must be an email address with email.provider=smtp")
+		}
+		if !slices.Contains([]string{"starttls", "tls", "none"}, e.SMTP.TLS) {
+			p = append(p, fmt.Sprintf("email.smtp.tls %q must be starttls, tls or none", e.SMTP.TLS))
+		}
+		return p
+	}
+	return []string{fmt.Sprintf("email.provider %q must be log or smtp", e.Provider)}
+}
+
+// isHTTPURL reports whether s is an absolute http or https URL; a path is
+// allowed only when withPath is true.
+func isHTTPURL(s string, withPath bool) bool {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return false
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return false
+	}
+	return withPath || u.Path == ""
+}
+
+// isOrigin reports whether s is a browser origin (scheme://host[:port]).
+func isOrigin(s string) bool {
+	return isHTTPURL(s, false) && !strings.Contains(s, "*") && !strings.HasSuffix(s, ".")
+}
