@@ -1,0 +1,291 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/openidv/openidv/internal/app"
+	"github.com/openidv/openidv/internal/idv"
+)
+
+const (
+	cableReadLimit    = 4096
+	cableWriteTimeout = 10 * time.Second
+	defaultIdentifier = `{"channel":"KycChannel"}`
+)
+
+// cable upgrades GET /v1/sessions/{id}/cable to an ActionCable-style
+// websocket. Browsers cannot set headers on a websocket, so the client
+// token may come in the ?token= query instead of Authorization.
+func (s *Server) cable(w http.ResponseWriter, r *http.Request) {
+	bearer, fromQuery := bearerFrom(r), false
+	if bearer == "" {
+		bearer, fromQuery = r.URL.Query().Get("token"), true
+	}
+	c, err := s.authenticate(r, authSession, bearer)
+	if err == nil && fromQuery && c.p.Kind != app.PrincipalClientToken {
+		// API keys never travel in URLs (proxies log them).
+		err = idv.Errorf(idv.CodeUnauthorized, "send API keys in the Authorization header; ?token= takes a client token")
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := s.limiter.allow(w, principalKey(c.p)); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if o := r.Header.Get("Origin"); o != "" && !s.originAllowed(o) && !sameOrigin(o, r.Host) {
+		s.writeError(w, r, idv.Errorf(idv.CodeForbidden, "origin not allowed"))
+		return
+	}
+	sub, ok := s.hub.subscribe(c.id)
+	if !ok {
+		s.writeError(w, r, idv.Errorf(idv.CodeConflict, "the server is shutting down; reconnect"))
+		return
+	}
+	defer s.hub.unsubscribe(sub)
+	// net/http clears its read and write deadlines on hijack, so server
+	// timeouts do not cut the websocket (TestCableOutlivesServerTimeouts).
+	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+		Subprotocols:       []string{"actioncable-v1-json", "actioncable-unsupported"},
+		InsecureSkipVerify: true, // the origin was checked above
+		CompressionMode:    websocket.CompressionDisabled,
+	})
+	if err != nil {
+		return // Accept has answered
+	}
+	conn.SetReadLimit(cableReadLimit)
+	cc := &cableConn{s: s, conn: conn, sub: sub, requestID: stateOf(r).requestID}
+	cc.serve()
+}
+
+// sameOrigin reports whether origin names the host the request came to.
+func sameOrigin(origin, host string) bool {
+	u, err := url.Parse(origin)
+	return err == nil && u.Host != "" && strings.EqualFold(u.Host, host)
+}
+
+// cableConn is one websocket: the handler goroutine writes (pushes and
+// pings), one reader goroutine handles client commands.
+type cableConn struct {
+	s         *Server
+	conn      *websocket.Conn
+	sub       *subscriber
+	requestID string
+
+	mu     sync.Mutex
+	idents []string // subscribed identifiers, echoed as sent
+}
+
+// cableFrame is any frame of the protocol.
+type cableFrame struct {
+	Type       string `json:"type,omitempty"`
+	Identifier string `json:"identifier,omitempty"`
+	Message    any    `json:"message,omitempty"`
+	Reason     string `json:"reason,omitempty"`
+	Reconnect  *bool  `json:"reconnect,omitempty"`
+}
+
+func (cc *cableConn) serve() {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if cc.write(ctx, cableFrame{Type: "welcome"}) != nil {
+		cc.conn.CloseNow()
+		return
+	}
+	readerDone := make(chan struct{})
+	go func() {
+		defer close(readerDone)
+		defer func() {
+			if v := recover(); v != nil {
+				cc.s.log.Error("websocket reader panic", slog.String("request_id", cc.requestID),
+					slog.String("panic_type", fmt.Sprintf("%T", v)))
+			}
+		}()
+		cc.readLoop(ctx)
+	}()
+	defer func() {
+		cc.conn.CloseNow()
+		<-readerDone
+	}()
+	ticker := time.NewTicker(cc.s.opts.PingInterval)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-cc.sub.notify:
+			if !cc.push(ctx) {
+				return
+			}
+		case <-ticker.C:
+			if cc.write(ctx, cableFrame{Type: "ping", Message: cc.s.opts.Now().Unix()}) != nil {
+				return
+			}
+		case <-readerDone:
+			return
+		case <-cc.s.hub.closing:
+			reconnect := true
+			_ = cc.write(ctx, cableFrame{Type: "disconnect", Reason: "server_restart", Reconnect: &reconnect})
+			_ = cc.conn.Close(websocket.StatusGoingAway, "server shutting down")
+			return
+		}
+	}
+}
+
+// write sends one JSON text frame with a deadline.
+func (cc *cableConn) write(ctx context.Context, f any) error {
+	b, err := json.Marshal(f)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, cableWriteTimeout)
+	defer cancel()
+	return cc.conn.Write(ctx, websocket.MessageText, b)
+}
+
+// push sends the session's current preflight to every subscribed
+// identifier; false when the connection should end.
+func (cc *cableConn) push(ctx context.Context) bool {
+	cc.mu.Lock()
+	idents := append([]string(nil), cc.idents...)
+	cc.mu.Unlock()
+	if len(idents) == 0 {
+		return true // nothing subscribed yet; subscribe triggers a push
+	}
+	pf, err := cc.s.svc.PreflightFor(ctx, cc.sub.sessionID)
+	if err != nil {
+		code := idv.ErrorCode(err)
+		if code == idv.CodeNotFound || code == idv.CodeGone {
+			_ = cc.conn.Close(websocket.StatusNormalClosure, "session no longer available")
+			return false
+		}
+		cc.s.log.Error("websocket preflight", slog.String("request_id", cc.requestID),
+			slog.String("error", err.Error()))
+		return true
+	}
+	for _, id := range idents {
+		if cc.write(ctx, cableFrame{Identifier: id, Message: pf}) != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// readLoop handles client frames until the connection ends.
+func (cc *cableConn) readLoop(ctx context.Context) {
+	for {
+		typ, data, err := cc.conn.Read(ctx)
+		if err != nil {
+			return
+		}
+		if typ != websocket.MessageText {
+			continue
+		}
+		if err := cc.handle(ctx, data); err != nil {
+			return
+		}
+	}
+}
+
+// cableCommand is a client frame.
+type cableCommand struct {
+	Command    string `json:"command"`
+	Identifier string `json:"identifier"`
+	Data       string `json:"data"`
+}
+
+// handle runs one client frame: subscribe, unsubscribe, or a request for
+// the preflight ("preflight" as text, or as a message's data).
+func (cc *cableConn) handle(ctx context.Context, data []byte) error {
+	text := strings.TrimSpace(string(data))
+	if text == "preflight" || text == `"preflight"` {
+		cc.forcePush(defaultIdentifier)
+		return nil
+	}
+	var cmd cableCommand
+	if json.Unmarshal(data, &cmd) != nil {
+		return nil // not ours; ignore
+	}
+	switch cmd.Command {
+	case "subscribe":
+		return cc.subscribe(ctx, cmd.Identifier)
+	case "unsubscribe":
+		cc.mu.Lock()
+		cc.idents = removeString(cc.idents, cmd.Identifier)
+		cc.mu.Unlock()
+	case "message":
+		if wantsPreflight(cmd.Data) {
+			ident := cmd.Identifier
+			if ident == "" {
+				ident = defaultIdentifier
+			}
+			cc.forcePush(ident)
+		}
+	}
+	return nil
+}
+
+// subscribe confirms a known channel (KycChannel or BynnKycChannel),
+// rejects anything else, and schedules the first push.
+func (cc *cableConn) subscribe(ctx context.Context, ident string) error {
+	var id struct {
+		Channel string `json:"channel"`
+	}
+	if json.Unmarshal([]byte(ident), &id) != nil || (id.Channel != "KycChannel" && id.Channel != "BynnKycChannel") {
+		return cc.write(ctx, cableFrame{Type: "reject_subscription", Identifier: ident})
+	}
+	cc.mu.Lock()
+	known := false
+	for _, s := range cc.idents {
+		known = known || s == ident
+	}
+	if !known && len(cc.idents) < 4 {
+		cc.idents = append(cc.idents, ident)
+	}
+	cc.mu.Unlock()
+	if err := cc.write(ctx, cableFrame{Type: "confirm_subscription", Identifier: ident}); err != nil {
+		return err
+	}
+	cc.sub.poke()
+	return nil
+}
+
+// forcePush subscribes ident implicitly when nothing is and asks the
+// writer for a push.
+func (cc *cableConn) forcePush(ident string) {
+	cc.mu.Lock()
+	if len(cc.idents) == 0 {
+		cc.idents = append(cc.idents, ident)
+	}
+	cc.mu.Unlock()
+	cc.sub.poke()
+}
+
+// wantsPreflight accepts "preflight" or {"action":"preflight"}.
+func wantsPreflight(data string) bool {
+	if strings.TrimSpace(data) == "preflight" {
+		return true
+	}
+	var d struct {
+		Action string `json:"action"`
+	}
+	return json.Unmarshal([]byte(data), &d) == nil && d.Action == "preflight"
+}
+
+func removeString(list []string, s string) []string {
+	out := list[:0]
+	for _, v := range list {
+		if v != s {
+			out = append(out, v)
+		}
+	}
+	return out
+}

@@ -1,0 +1,90 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/openidv/openidv/internal/idv"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// metrics are the HTTP layer's Prometheus series.
+type metrics struct {
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+}
+
+// statsSource is read at scrape time.
+type statsSource interface {
+	Stats(ctx context.Context) (idv.StoreStats, error)
+}
+
+func newMetrics(reg prometheus.Registerer, svc statsSource, hub *Hub) *metrics {
+	m := &metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "openidv_http_requests_total",
+			Help: "HTTP requests by route pattern, method and status.",
+		}, []string{"route", "method", "status"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "openidv_http_request_duration_seconds",
+			Help:    "HTTP request latency by route pattern.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"route"}),
+	}
+	subs := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "openidv_websocket_subscribers",
+		Help: "Open websocket connections subscribed to a session.",
+	}, func() float64 { return float64(hub.Subscribers()) })
+	for _, c := range []prometheus.Collector{m.requests, m.latency, subs, newStoreCollector(svc)} {
+		_ = reg.Register(c) // a second Server on the same registry keeps the first's series
+	}
+	return m
+}
+
+func (m *metrics) observe(route, method string, status int, d time.Duration) {
+	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
+	m.latency.WithLabelValues(route).Observe(d.Seconds())
+}
+
+func (m *metrics) handler(g prometheus.Gatherer) http.Handler {
+	return promhttp.HandlerFor(g, promhttp.HandlerOpts{})
+}
+
+// storeCollector reads session counts and the outbox backlog at scrape time.
+type storeCollector struct {
+	svc      statsSource
+	sessions *prometheus.Desc
+	backlog  *prometheus.Desc
+}
+
+func newStoreCollector(svc statsSource) *storeCollector {
+	return &storeCollector{
+		svc:      svc,
+		sessions: prometheus.NewDesc("openidv_sessions", "Sessions by status.", []string{"status"}, nil),
+		backlog:  prometheus.NewDesc("openidv_outbox_backlog", "Webhook messages not yet delivered.", nil, nil),
+	}
+}
+
+// Describe implements prometheus.Collector.
+func (c *storeCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.sessions
+	ch <- c.backlog
+}
+
+// Collect implements prometheus.Collector.
+func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	st, err := c.svc.Stats(ctx)
+	if err != nil {
+		ch <- prometheus.NewInvalidMetric(c.sessions, err)
+		return
+	}
+	for status, n := range st.SessionsByStatus {
+		ch <- prometheus.MustNewConstMetric(c.sessions, prometheus.GaugeValue, float64(n), string(status))
+	}
+	ch <- prometheus.MustNewConstMetric(c.backlog, prometheus.GaugeValue, float64(st.OutboxBacklog))
+}

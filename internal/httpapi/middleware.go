@@ -1,0 +1,175 @@
+package httpapi
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/openidv/openidv/internal/idv"
+)
+
+// reqState is the per-request record shared by the middleware layers.
+type reqState struct {
+	requestID string
+	route     string // the matched pattern path, or "unmatched"
+	method    string
+}
+
+type stateKey struct{}
+
+// stateOf returns the request's state; a zero state outside the middleware.
+func stateOf(r *http.Request) *reqState {
+	if st, ok := r.Context().Value(stateKey{}).(*reqState); ok {
+		return st
+	}
+	return &reqState{route: "unmatched"}
+}
+
+// statusWriter records the status and size of a response.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += int64(n)
+	return n, err
+}
+
+// Unwrap lets http.ResponseController and websocket.Accept reach the
+// underlying writer (Hijack, Flush).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// validRequestID accepts 1..64 characters of [A-Za-z0-9._-].
+func validRequestID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for _, c := range []byte(id) {
+		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+			c == '-' || c == '_' || c == '.'
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// observe is the outermost layer: request id, route pattern, panic
+// recovery, access log and request metrics.
+func (s *Server) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := r.Header.Get("X-Request-Id")
+		if !validRequestID(id) {
+			id = rand.Text()
+		}
+		st := &reqState{requestID: id, route: "unmatched", method: knownMethod(r.Method)}
+		if _, pattern := s.mux.Handler(r); pattern != "" {
+			st.route = patternPath(pattern)
+		}
+		w.Header().Set("X-Request-Id", id)
+		sw := &statusWriter{ResponseWriter: w}
+		r = r.WithContext(context.WithValue(r.Context(), stateKey{}, st))
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.ErrorContext(r.Context(), "panic", slog.String("request_id", id),
+					slog.String("route", st.route), slog.String("panic_type", fmt.Sprintf("%T", v)),
+					slog.String("stack", string(debug.Stack())))
+				if sw.status == 0 {
+					s.writeError(sw, r, errors.New("panic"))
+				}
+			}
+			s.finish(r, st, sw, time.Since(start))
+		}()
+		next.ServeHTTP(sw, r)
+	})
+}
+
+func (s *Server) finish(r *http.Request, st *reqState, sw *statusWriter, d time.Duration) {
+	status := sw.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	s.metrics.observe(st.route, st.method, status, d)
+	s.log.LogAttrs(r.Context(), slog.LevelInfo, "http request",
+		slog.String("request_id", st.requestID), slog.String("method", st.method),
+		slog.String("route", st.route), slog.Int("status", status),
+		slog.Float64("duration_ms", float64(d.Microseconds())/1000), slog.Int64("bytes", sw.bytes))
+}
+
+// knownMethod bounds the method label of logs and metrics.
+func knownMethod(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodHead:
+		return m
+	}
+	return "OTHER"
+}
+
+// patternPath drops the method of a ServeMux pattern ("GET /x" → "/x").
+func patternPath(pattern string) string {
+	if i := strings.IndexByte(pattern, ' '); i >= 0 {
+		return pattern[i+1:]
+	}
+	return pattern
+}
+
+// secure sets the headers every answer carries.
+func secure(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Cache-Control", "no-store")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// fallback answers unmatched requests with the envelope: 404, or 405 with
+// Allow when the path exists under another method.
+func (s *Server) fallback(w http.ResponseWriter, r *http.Request) {
+	h, _ := s.mux.Handler(r)
+	probe := &headerProbe{header: http.Header{}}
+	h.ServeHTTP(probe, r)
+	if probe.status == http.StatusMethodNotAllowed {
+		w.Header().Set("Allow", probe.header.Get("Allow"))
+		// 405 is outside the code table: the envelope says invalid_request.
+		_, body, _ := encodeError(idv.Errorf(idv.CodeInvalid, "this method is not allowed on this path"), stateOf(r).requestID)
+		writeErrorBody(w, http.StatusMethodNotAllowed, body, 0)
+		return
+	}
+	s.writeError(w, r, idv.Errorf(idv.CodeNotFound, "no such route"))
+}
+
+// headerProbe captures the status the ServeMux would answer.
+type headerProbe struct {
+	header http.Header
+	status int
+}
+
+func (p *headerProbe) Header() http.Header         { return p.header }
+func (p *headerProbe) Write(b []byte) (int, error) { return len(b), nil }
+func (p *headerProbe) WriteHeader(code int)        { p.status = code }

@@ -1,0 +1,46 @@
+package httpapi
+
+import (
+	"runtime"
+	"testing"
+	"time"
+)
+
+// TestCableGoroutinesPerSubscriber opens many idle websockets and checks
+// that each costs at most two goroutines on the server (the handler, which
+// writes, and one reader) and nothing per subscriber in the hub.
+func TestCableGoroutinesPerSubscriber(t *testing.T) {
+	n := 300
+	if testing.Short() {
+		n = 50
+	}
+	srv, ts := newTestServer(t, newFake(), Options{PingInterval: time.Hour, RateLimit: RateLimit{PerMinute: -1}})
+	before := runtime.NumGoroutine()
+	clients := make([]*cableClient, n)
+	for i := range clients {
+		c, _, err := dialCable(t, wsURL(ts.URL)+"/v1/sessions/ses_1/cable?token=tok_ses_1", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.next() // welcome: the server side is fully set up
+		clients[i] = c
+	}
+	waitFor(t, func() bool { return srv.hub.Subscribers() == n })
+	perConn := float64(runtime.NumGoroutine()-before) / float64(n)
+	// The test's clients run in this process too; they start no goroutine
+	// of their own while idle, so the server's share is all of it.
+	t.Logf("goroutines per idle websocket: %.2f", perConn)
+	if perConn > 2.05 {
+		t.Errorf("goroutines per idle websocket = %.2f, want at most 2", perConn)
+	}
+	srv.hub.PublishAll()
+	for _, c := range clients {
+		c.send(`{"command":"subscribe","identifier":"{\"channel\":\"KycChannel\"}"}`)
+	}
+	for _, c := range clients {
+		c.next() // confirm
+		if got := screen(t, c.next()); got != "consent_screen" {
+			t.Fatalf("push = %q", got)
+		}
+	}
+}

@@ -1,0 +1,224 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/base64"
+	"net/http"
+	"time"
+
+	"github.com/openidv/openidv/internal/app"
+	"github.com/openidv/openidv/internal/idv"
+	"rsc.io/qr"
+)
+
+// createSessionReply is the answer of POST /v1/sessions.
+type createSessionReply struct {
+	SessionID    string    `json:"session_id"`
+	ClientToken  string    `json:"client_token"`
+	URL          string    `json:"url"`
+	WebsocketURL string    `json:"websocket_url"`
+	QRBase64PNG  string    `json:"qr_base64_png,omitempty"`
+	ExpiresAt    time.Time `json:"expires_at"`
+}
+
+// sessionReply is the answer of GET and POST /v1/sessions/{id}.
+type sessionReply struct {
+	SessionID       string            `json:"session_id"`
+	Status          idv.SessionStatus `json:"status"`
+	KYCLevel        string            `json:"kyc_level"`
+	LevelVersion    string            `json:"level_version"`
+	Sandbox         bool              `json:"sandbox"`
+	Steps           []stepReply       `json:"steps"`
+	Applicant       *applicantReply   `json:"applicant,omitempty"`
+	WebSDKReturnURL *string           `json:"web_sdk_return_url"`
+	CreatedAt       time.Time         `json:"created_at"`
+	UpdatedAt       time.Time         `json:"updated_at"`
+	ExpiresAt       time.Time         `json:"expires_at"`
+}
+
+// stepReply is one step; OTP internals are never shown.
+type stepReply struct {
+	Kind        idv.StepKind   `json:"kind"`
+	Status      idv.StepStatus `json:"status"`
+	FlowOrder   int            `json:"flow_order"`
+	Attempts    int            `json:"attempts"`
+	MaxAttempts int            `json:"max_attempts"`
+	LastError   *idv.StepError `json:"last_error"`
+	UpdatedAt   time.Time      `json:"updated_at"`
+}
+
+// applicantReply is the personal data shown to private keys only.
+type applicantReply struct {
+	UniqueID     string `json:"unique_id,omitempty"`
+	FirstName    string `json:"first_name,omitempty"`
+	LastName     string `json:"last_name,omitempty"`
+	EmailAddress string `json:"email_address,omitempty"`
+	PhoneNumber  string `json:"phone_number,omitempty"`
+	PhoneCountry string `json:"phone_country,omitempty"`
+	VendorData   string `json:"vendor_data,omitempty"`
+}
+
+func toSessionReply(v app.SessionView) sessionReply {
+	out := sessionReply{
+		SessionID: v.SessionID, Status: v.Status, KYCLevel: v.KYCLevel,
+		LevelVersion: v.LevelVersion, Sandbox: v.Sandbox, Steps: []stepReply{},
+		CreatedAt: v.CreatedAt.UTC(), UpdatedAt: v.UpdatedAt.UTC(), ExpiresAt: v.ExpiresAt.UTC(),
+	}
+	if v.WebSDKReturnURL != "" {
+		out.WebSDKReturnURL = &v.WebSDKReturnURL
+	}
+	for _, st := range v.Steps {
+		out.Steps = append(out.Steps, stepReply{
+			Kind: st.Kind, Status: st.Status, FlowOrder: st.FlowOrder, Attempts: st.Attempts,
+			MaxAttempts: st.MaxAttempts, LastError: st.LastError, UpdatedAt: st.UpdatedAt.UTC(),
+		})
+	}
+	if a := v.Applicant; a != nil {
+		out.Applicant = &applicantReply{
+			UniqueID: a.UniqueID, FirstName: a.FirstName, LastName: a.LastName,
+			EmailAddress: a.EmailAddress, PhoneNumber: a.PhoneNumber,
+			PhoneCountry: a.PhoneCountry, VendorData: a.VendorData,
+		}
+	}
+	return out
+}
+
+func (s *Server) createSession(ctx context.Context, c *call) (reply, error) {
+	in, err := decodeCreateSession(c.body)
+	if err != nil {
+		return reply{}, err
+	}
+	cs, err := s.svc.CreateSession(ctx, c.p, in)
+	if err != nil {
+		return reply{}, err
+	}
+	page, ws := s.sessionURLs(c.r, cs.SessionID, cs.ClientToken)
+	out := createSessionReply{
+		SessionID: cs.SessionID, ClientToken: cs.ClientToken, URL: page,
+		WebsocketURL: ws, ExpiresAt: cs.ExpiresAt.UTC(),
+	}
+	if in.GenerateQR {
+		code, err := qr.Encode(page, qr.M)
+		if err != nil {
+			return reply{}, err
+		}
+		code.Scale = 6
+		out.QRBase64PNG = base64.StdEncoding.EncodeToString(code.PNG())
+	}
+	return reply{http.StatusCreated, out}, nil
+}
+
+func (s *Server) showSession(ctx context.Context, c *call) (reply, error) {
+	v, err := s.svc.Session(ctx, c.p, c.id)
+	if err != nil {
+		return reply{}, err
+	}
+	return reply{http.StatusOK, toSessionReply(v)}, nil
+}
+
+func (s *Server) updateSession(ctx context.Context, c *call) (reply, error) {
+	in, err := decodeUpdateSession(c.body)
+	if err != nil {
+		return reply{}, err
+	}
+	v, err := s.svc.UpdateSession(ctx, c.p, c.id, in)
+	if err != nil {
+		return reply{}, err
+	}
+	return reply{http.StatusOK, toSessionReply(v)}, nil
+}
+
+// deleteSession cancels the session, or erases it with ?erase=true.
+func (s *Server) deleteSession(ctx context.Context, c *call) (reply, error) {
+	var err error
+	switch c.r.URL.Query().Get("erase") {
+	case "", "false":
+		err = s.svc.CancelSession(ctx, c.p, c.id)
+	case "true":
+		err = s.svc.EraseSession(ctx, c.p, c.id)
+	default:
+		err = fieldError("erase", "must be true or false")
+	}
+	if err != nil {
+		return reply{}, err
+	}
+	return reply{status: http.StatusNoContent}, nil
+}
+
+func (s *Server) consent(ctx context.Context, c *call) (reply, error) {
+	accepted, err := decodeConsent(c.body)
+	if err != nil {
+		return reply{}, err
+	}
+	return preflightReply(s.svc.Consent(ctx, c.p, c.id, accepted))
+}
+
+func (s *Server) preflight(ctx context.Context, c *call) (reply, error) {
+	return preflightReply(s.svc.Preflight(ctx, c.p, c.id))
+}
+
+func preflightReply(pf idv.Preflight, err error) (reply, error) {
+	if err != nil {
+		return reply{}, err
+	}
+	return reply{http.StatusOK, pf}, nil
+}
+
+// eventsReply is the answer of GET .../events.
+type eventsReply struct {
+	Events []app.EventView `json:"events"`
+}
+
+func (s *Server) recordEvents(ctx context.Context, c *call) (reply, error) {
+	evs, err := decodeEvents(c.body)
+	if err != nil {
+		return reply{}, err
+	}
+	if err := s.svc.RecordEvents(ctx, c.p, c.id, evs); err != nil {
+		return reply{}, err
+	}
+	return reply{http.StatusCreated, map[string]int{"recorded": len(evs)}}, nil
+}
+
+func (s *Server) listEvents(ctx context.Context, c *call) (reply, error) {
+	evs, err := s.svc.Events(ctx, c.p, c.id)
+	if err != nil {
+		return reply{}, err
+	}
+	if evs == nil {
+		evs = []app.EventView{}
+	}
+	return reply{http.StatusOK, eventsReply{Events: evs}}, nil
+}
+
+func (s *Server) startPhone(ctx context.Context, c *call) (reply, error) {
+	v, err := decodePhoneStart(c.body)
+	if err != nil {
+		return reply{}, err
+	}
+	return preflightReply(s.svc.StartPhoneVerification(ctx, c.p, c.id, v))
+}
+
+func (s *Server) completePhone(ctx context.Context, c *call) (reply, error) {
+	v, err := decodeCode(c.body)
+	if err != nil {
+		return reply{}, err
+	}
+	return preflightReply(s.svc.CompletePhoneVerification(ctx, c.p, c.id, v))
+}
+
+func (s *Server) startEmail(ctx context.Context, c *call) (reply, error) {
+	v, err := decodeEmailStart(c.body)
+	if err != nil {
+		return reply{}, err
+	}
+	return preflightReply(s.svc.StartEmailVerification(ctx, c.p, c.id, v))
+}
+
+func (s *Server) completeEmail(ctx context.Context, c *call) (reply, error) {
+	v, err := decodeCode(c.body)
+	if err != nil {
+		return reply{}, err
+	}
+	return preflightReply(s.svc.CompleteEmailVerification(ctx, c.p, c.id, v))
+}
