@@ -2,22 +2,207 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/openidv/openidv/internal/app"
+	"github.com/openidv/openidv/internal/config"
+	"github.com/openidv/openidv/internal/devinbox"
+	"github.com/openidv/openidv/internal/httpapi"
+	"github.com/openidv/openidv/internal/idv"
 )
 
-// runServe, runMigrate and runAPIKey are replaced by the server wiring (issue 2).
+// HTTP server limits (reliability-security.md §4, U8 and §8.28).
+const (
+	readHeaderTimeout = 5 * time.Second
+	readTimeout       = 60 * time.Second
+	writeTimeout      = 60 * time.Second
+	idleTimeout       = 120 * time.Second
+	maxHeaderBytes    = 64 << 10
+)
+
+// runServe runs the server until ctx ends (SIGINT/SIGTERM), then shuts
+// down gracefully: readiness fails at once, the listener closes, in-flight
+// requests finish within shutdown_timeout, websockets are closed, the
+// background loops stop and the store is closed.
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "openidv serve: not built yet")
-	return 2
+	cfg, _, code, ok := parseConfig("serve", args, stderr, nil)
+	if !ok {
+		return code
+	}
+	log := newLogger(cfg, stderr)
+	if err := serve(ctx, cfg, log, stdout); err != nil {
+		log.Error("openidv serve stopped", "error", err.Error())
+		return 1
+	}
+	return 0
 }
 
+// serve wires everything and blocks until ctx ends.
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.Writer) error {
+	st, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	svc, dev, err := newService(cfg, st, log)
+	if err != nil {
+		return err
+	}
+	if err := printAdminKey(ctx, svc, stdout); err != nil {
+		return err
+	}
+	var stopping atomic.Bool
+	handler := newHandler(cfg, svc, dev, log, &stopping)
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{
+		Handler: handler, ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readTimeout,
+		WriteTimeout: writeTimeout, IdleTimeout: idleTimeout, MaxHeaderBytes: maxHeaderBytes,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	loopCtx, stopLoops := context.WithCancel(context.WithoutCancel(ctx))
+	var loops sync.WaitGroup
+	startLoops(loopCtx, &loops, svc, log)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	log.Info("openidv listening", "addr", ln.Addr().String(), "public_url", cfg.BaseURL())
+
+	select {
+	case err = <-served:
+	case <-ctx.Done():
+	}
+	stopping.Store(true)
+	log.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+	defer cancel()
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if err := handler.Shutdown(sctx); err != nil {
+			log.Warn("closing websockets", "error", err.Error())
+		}
+	})
+	if serr := srv.Shutdown(sctx); serr != nil {
+		log.Warn("http shutdown", "error", serr.Error())
+	}
+	wg.Wait()
+	stopLoops()
+	loops.Wait()
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	log.Info("stopped")
+	return err
+}
+
+// printAdminKey makes the first private key on first start and prints it
+// once to stdout; only its hash is stored.
+func printAdminKey(ctx context.Context, svc *app.Service, stdout io.Writer) error {
+	secret, created, err := svc.EnsureAdminKey(ctx)
+	if err != nil || !created {
+		return err
+	}
+	fmt.Fprintln(stdout, "OpenIDV admin API key (private, live). It is shown only this once; store it now:")
+	fmt.Fprintln(stdout, secret)
+	return nil
+}
+
+// newHandler builds the HTTP handler. Readiness fails as soon as stopping
+// is set so that load balancers drain the replica.
+func newHandler(cfg config.Config, svc *app.Service, dev *devinbox.Inbox, log *slog.Logger, stopping *atomic.Bool) *httpapi.Server {
+	opts := httpapi.Options{
+		Logger:         log,
+		AllowedOrigins: cfg.CORSOrigins,
+		RateLimit:      httpapi.RateLimit{PerMinute: cfg.RateLimit.RPS * 60, Burst: cfg.RateLimit.Burst},
+		Ready: func(ctx context.Context) error {
+			if stopping.Load() {
+				return errors.New("shutting down")
+			}
+			return svc.Ready(ctx)
+		},
+	}
+	if cfg.RateLimit.RPS == 0 {
+		opts.RateLimit.PerMinute = -1
+	}
+	if cfg.PublicURL != "" {
+		opts.PublicURL, _ = url.Parse(cfg.PublicURL) // validated by config
+	}
+	if dev != nil {
+		opts.DevInbox = inboxPage{inbox: dev}
+		log.Warn("dev_inbox is on: GET /dev/inbox shows one-time codes to anyone; development only")
+	}
+	return httpapi.New(svc, opts)
+}
+
+// runMigrate applies the store's migrations and exits.
 func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "openidv migrate: not built yet")
-	return 2
+	cfg, _, code, ok := parseConfig("migrate", args, stderr, nil)
+	if !ok {
+		return code
+	}
+	log := newLogger(cfg, stderr)
+	st, err := openStore(ctx, cfg, log)
+	if err != nil {
+		log.Error("migrate failed", "error", err.Error())
+		return 1
+	}
+	if err := st.Close(); err != nil {
+		log.Error("closing store", "error", err.Error())
+		return 1
+	}
+	fmt.Fprintln(stdout, "migrations applied")
+	return 0
 }
 
+// runAPIKey runs `apikey create --kind private|public [--sandbox]`: it
+// prints a new key once to stdout; only its hash is stored.
 func runAPIKey(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "openidv apikey: not built yet")
-	return 2
+	if len(args) == 0 || args[0] != "create" {
+		fmt.Fprintln(stderr, "usage: openidv apikey create --kind private|public [--sandbox] [config flags]")
+		return 2
+	}
+	var kind string
+	var sandbox bool
+	cfg, _, code, ok := parseConfig("apikey create", args[1:], stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&kind, "kind", "", "key kind: private (server side) or public (front end)")
+		fs.BoolVar(&sandbox, "sandbox", false, "make a sandbox key (its sessions are isolated from live ones)")
+	})
+	if !ok {
+		return code
+	}
+	if kind != string(idv.KeyPrivate) && kind != string(idv.KeyPublic) {
+		fmt.Fprintln(stderr, "openidv apikey create: --kind must be private or public")
+		return 2
+	}
+	log := newLogger(cfg, stderr)
+	st, err := openStore(ctx, cfg, log)
+	if err != nil {
+		log.Error("apikey failed", "error", err.Error())
+		return 1
+	}
+	defer st.Close()
+	svc, _, err := newService(cfg, st, log)
+	if err != nil {
+		log.Error("apikey failed", "error", err.Error())
+		return 1
+	}
+	secret, key, err := svc.CreateAPIKey(ctx, idv.KeyKind(kind), sandbox)
+	if err != nil {
+		log.Error("apikey failed", "error", err.Error())
+		return 1
+	}
+	fmt.Fprintf(stderr, "created API key %s (%s, sandbox=%v); it is shown only this once:\n", key.ID, key.Kind, key.Sandbox)
+	fmt.Fprintln(stdout, secret)
+	return 0
 }
