@@ -136,16 +136,26 @@ func (s *Service) BeginIdempotent(ctx context.Context, scope string, requestHash
 		case got.Status == 0:
 			return idv.Errorf(idv.CodeConflict, "A request with this Idempotency-Key is still being processed.")
 		}
+		body, err := s.replayKey.Open(got.Body, []byte(scope))
+		if err != nil {
+			return internal("open idempotent answer", err)
+		}
+		got.Body = body
 		out = &got
 		return nil
 	})
 	return out, err
 }
 
-// FinishIdempotent stores the answer of the request that began scope.
+// FinishIdempotent stores the answer of the request that began scope,
+// sealed: a created session's answer carries its client token.
 func (s *Service) FinishIdempotent(ctx context.Context, scope string, status int, body []byte) error {
+	sealed, err := s.replayKey.Seal(body, []byte(scope))
+	if err != nil {
+		return internal("seal idempotent answer", err)
+	}
 	return s.store.InTx(ctx, func(tx idv.Tx) error {
-		if err := tx.FinishIdempotent(ctx, scope, status, body); err != nil {
+		if err := tx.FinishIdempotent(ctx, scope, status, sealed); err != nil {
 			return internal("finish idempotent", err)
 		}
 		return nil

@@ -53,6 +53,7 @@ type Service struct {
 	ttl       time.Duration
 	retention time.Duration
 	otpKey    []byte
+	replayKey seal.DataKey // seals stored Idempotency-Key answers (they hold client tokens)
 }
 
 // New checks deps and returns a Service.
@@ -100,6 +101,11 @@ func New(deps Deps) (*Service, error) {
 		s.ttl = DefaultSessionTTL
 	}
 	s.otpKey = s.keys.Derive("otp")
+	replayKey, err := s.keys.PurposeKey("idempotency")
+	if err != nil {
+		return nil, err
+	}
+	s.replayKey = replayKey
 	return s, nil
 }
 

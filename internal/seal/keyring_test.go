@@ -182,3 +182,29 @@ func FuzzOpen(f *testing.F) {
 		}
 	})
 }
+
+func TestPurposeKeySealsPerPurpose(t *testing.T) {
+	k, err := NewKeyring(bytes.Repeat([]byte{7}, KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := k.PurposeKey("idempotency")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, err := a.Seal([]byte("ct_secret"), []byte("scope"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(sealed, []byte("ct_secret")) {
+		t.Fatal("sealed bytes contain the plaintext")
+	}
+	again, _ := k.PurposeKey("idempotency")
+	if got, err := again.Open(sealed, []byte("scope")); err != nil || string(got) != "ct_secret" {
+		t.Errorf("Open with the same purpose = %q, %v; want ct_secret", got, err)
+	}
+	other, _ := k.PurposeKey("other")
+	if _, err := other.Open(sealed, []byte("scope")); err == nil {
+		t.Error("a key of another purpose opened the record")
+	}
+}

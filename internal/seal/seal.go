@@ -250,3 +250,11 @@ func (k *Keyring) Derive(purpose string) []byte {
 	}
 	return key
 }
+
+// PurposeKey returns a data key derived from the master key for sealing
+// server records that belong to no single session, such as stored
+// Idempotency-Key answers (which carry client tokens). Like Derive, it
+// changes when the master key rotates.
+func (k *Keyring) PurposeKey(purpose string) (DataKey, error) {
+	return newDataKey(k.Derive("data-key:" + purpose))
+}
