@@ -4,18 +4,26 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"strings"
 	"testing"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/openidv/openidv/internal/app"
 	"github.com/openidv/openidv/internal/idv"
+	"github.com/openidv/openidv/internal/postgres"
 )
 
-// TestNoPersonalDataAtRest reads the raw SQLite file and its WAL and finds
-// none of the applicant's data, codes or secrets in clear.
-func TestNoPersonalDataAtRest(t *testing.T) {
-	e := newEnv(t)
+// canaries are an applicant's data, codes and secrets, by name; none may be
+// found in clear at rest.
+type canaries map[string]string
+
+// seedCanaries walks a session with personal data through consent, a phone
+// code and an SDK event, and returns what must never be stored in clear.
+func seedCanaries(t *testing.T, e *env) canaries {
+	t.Helper()
 	ctx := context.Background()
-	canaries := map[string]string{
+	c := canaries{
 		"first name":  "Zebulonia",
 		"last name":   "Quixotically",
 		"email":       "canary.mailbox@example.org",
@@ -24,8 +32,8 @@ func TestNoPersonalDataAtRest(t *testing.T) {
 		"unique id":   "uid-canary-5521",
 	}
 	cs, tok := e.create(t, e.private, app.NewSession{KYCLevel: "contact", Applicant: idv.Applicant{
-		UniqueID: canaries["unique id"], FirstName: canaries["first name"], LastName: canaries["last name"],
-		EmailAddress: canaries["email"], PhoneNumber: canaries["phone"], VendorData: canaries["vendor data"],
+		UniqueID: c["unique id"], FirstName: c["first name"], LastName: c["last name"],
+		EmailAddress: c["email"], PhoneNumber: c["phone"], VendorData: c["vendor data"],
 	}})
 	if _, err := e.svc.Consent(ctx, tok, cs.SessionID, true); err != nil {
 		t.Fatal(err)
@@ -33,16 +41,33 @@ func TestNoPersonalDataAtRest(t *testing.T) {
 	if _, err := e.svc.StartPhoneVerification(ctx, tok, cs.SessionID, ""); err != nil {
 		t.Fatal(err)
 	}
-	canaries["otp code"] = e.inbox.lastCode(t, canaries["phone"])
+	c["otp code"] = e.inbox.lastCode(t, c["phone"])
 	if err := e.svc.RecordEvents(ctx, tok, cs.SessionID, []app.SDKEvent{
-		{Type: "attemptFailed", Payload: []byte(`{"message":"` + canaries["last name"] + `"}`)},
+		{Type: "attemptFailed", Payload: []byte(`{"message":"` + c["last name"] + `"}`)},
 	}); err != nil {
 		t.Fatal(err)
 	}
-	canaries["client token"] = cs.ClientToken
-	canaries["api key"] = e.secrets[string(app.PrincipalPrivateKey)]
-	canaries["national phone"] = "7400123456"
+	c["client token"] = cs.ClientToken
+	c["api key"] = e.secrets[string(app.PrincipalPrivateKey)]
+	c["national phone"] = "7400123456"
+	return c
+}
 
+// find reports every canary contained in data, found in where.
+func (c canaries) find(t *testing.T, where string, data []byte) {
+	t.Helper()
+	for name, v := range c {
+		if bytes.Contains(data, []byte(v)) {
+			t.Errorf("%s %q found in clear in %s", name, v, where)
+		}
+	}
+}
+
+// TestNoPersonalDataAtRest reads the raw SQLite file and its WAL and finds
+// none of the applicant's data, codes or secrets in clear.
+func TestNoPersonalDataAtRest(t *testing.T) {
+	e := newEnv(t)
+	c := seedCanaries(t, e)
 	check := func(stage string) {
 		t.Helper()
 		found := 0
@@ -55,11 +80,7 @@ func TestNoPersonalDataAtRest(t *testing.T) {
 				t.Fatal(err)
 			}
 			found++
-			for name, c := range canaries {
-				if bytes.Contains(b, []byte(c)) {
-					t.Errorf("%s: %s %q found in clear in %s", stage, name, c, path)
-				}
-			}
+			c.find(t, stage+" "+path, b)
 		}
 		if found == 0 {
 			t.Fatalf("%s: no database file read", stage)
@@ -70,4 +91,84 @@ func TestNoPersonalDataAtRest(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("closed")
+}
+
+// TestNoPersonalDataInPostgresRows reads every row of every table of the
+// PostgreSQL database as text and finds none of the applicant's data,
+// codes or secrets in clear.
+func TestNoPersonalDataInPostgresRows(t *testing.T) {
+	url := postgresDatabase(t)
+	ctx := context.Background()
+	st, err := postgres.Open(ctx, url)
+	if err != nil {
+		t.Fatalf("postgres.Open: %v", err)
+	}
+	e := newEnvOn(t, st)
+	c := seedCanaries(t, e)
+
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, `SELECT quote_ident(table_schema) || '.' || quote_ident(table_name)
+		FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema') AND table_type = 'BASE TABLE'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dump strings.Builder
+	for _, table := range tables {
+		// The whole row as text; bytea columns render as \\x… hex.
+		rows, err := conn.Query(ctx, "SELECT t::text FROM "+table+" t")
+		if err != nil {
+			t.Fatalf("read %s: %v", table, err)
+		}
+		for rows.Next() {
+			var text string
+			if err := rows.Scan(&text); err != nil {
+				t.Fatal(err)
+			}
+			dump.WriteString(text + "\n")
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !strings.Contains(dump.String(), "session.created") {
+		t.Fatalf("the dump of %d tables holds no timeline row: the reader is broken", len(tables))
+	}
+	c.find(t, "PostgreSQL rows", []byte(dump.String()))
+	c.find(t, "PostgreSQL rows (bytea decoded)", hexDecoded(dump.String()))
+}
+
+// hexDecoded decodes every \x… bytea literal of s, so that personal data
+// stored as raw bytes in a bytea column would be seen too.
+func hexDecoded(s string) []byte {
+	var out []byte
+	for _, part := range strings.Split(s, `\\x`) {
+		n := 0
+		for n+1 < len(part) && isHex(part[n]) && isHex(part[n+1]) {
+			n += 2
+		}
+		for i := 0; i < n; i += 2 {
+			out = append(out, unhex(part[i])<<4|unhex(part[i+1]))
+		}
+		out = append(out, '\n')
+	}
+	return out
+}
+
+func isHex(b byte) bool { return strings.IndexByte("0123456789abcdef", b) >= 0 }
+
+func unhex(b byte) byte { return byte(strings.IndexByte("0123456789abcdef", b)) }
+
+func TestHexDecodedReadsByteaLiterals(t *testing.T) {
+	row := `(abc,"\\x5a6562756c6f6e6961",2026)`
+	if got := hexDecoded(row); !bytes.Contains(got, []byte("Zebulonia")) {
+		t.Errorf("hexDecoded(%q) = %q, want it to contain Zebulonia", row, got)
+	}
 }
