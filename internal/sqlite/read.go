@@ -10,13 +10,13 @@ import (
 
 // Session reads a session from the read pool.
 func (s *Store) Session(ctx context.Context, id string) (idv.Session, error) {
-	return readSession(ctx, s.reader, id)
+	return readSession(ctx, s.reads, id)
 }
 
 // Events lists a session's timeline, oldest first (insertion order among
 // events with the same time). An unknown session has no events.
 func (s *Store) Events(ctx context.Context, sessionID string) ([]idv.Event, error) {
-	rows, err := s.reader.QueryContext(ctx, `SELECT id, session_id, type, source, sealed_payload, created_at
+	rows, err := s.reads.QueryContext(ctx, `SELECT id, session_id, type, source, sealed_payload, created_at
 		FROM events WHERE session_id = $1 ORDER BY created_at, seq`, sessionID)
 	if err != nil {
 		return nil, mapErr("list events", err)
@@ -45,7 +45,7 @@ func (s *Store) APIKeyByHash(ctx context.Context, hash []byte) (idv.APIKey, erro
 		created int64
 		revoked sql.NullInt64
 	)
-	err := s.reader.QueryRowContext(ctx, `SELECT id, kind, sandbox, hash, hint, created_at, revoked_at
+	err := s.reads.QueryRowContext(ctx, `SELECT id, kind, sandbox, hash, hint, created_at, revoked_at
 		FROM api_keys WHERE hash = $1`, hash).
 		Scan(&k.ID, &k.Kind, &sandbox, &k.Hash, &k.Hint, &created, &revoked)
 	if err != nil {

@@ -30,6 +30,7 @@ type Store struct {
 	path   string
 	cfg    config
 	reader *sql.DB
+	reads  *readCache // prepared read queries on reader
 	writer *writer
 	hub    *hub
 }
@@ -105,6 +106,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	}
 	s.reader.SetMaxOpenConns(cfg.readConns)
 	s.reader.SetMaxIdleConns(cfg.readConns)
+	s.reads = newReadCache(s.reader)
 	s.writer = newWriter(wdb, conn, cfg.maxBatch, s.hub)
 	return s, nil
 }
@@ -151,7 +153,7 @@ func openDB(ctx context.Context, path string, cfg config, readOnly bool) (*sql.D
 // every connection. InTx calls after Close fail.
 func (s *Store) Close() error {
 	werr := s.writer.close()
-	rerr := s.reader.Close()
+	rerr := errors.Join(s.reads.close(), s.reader.Close())
 	s.hub.close()
 	return errors.Join(werr, rerr)
 }

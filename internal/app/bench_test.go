@@ -1,0 +1,72 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"log/slog"
+	"path/filepath"
+	"testing"
+
+	"github.com/openidv/openidv/internal/app"
+	"github.com/openidv/openidv/internal/flow"
+	"github.com/openidv/openidv/internal/idv"
+	"github.com/openidv/openidv/internal/seal"
+	"github.com/openidv/openidv/internal/sqlite"
+)
+
+// benchService builds a service on a fresh SQLite store.
+func benchService(b *testing.B) *app.Service {
+	b.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	if err := st.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	keys, err := seal.NewKeyring(bytes.Repeat([]byte{7}, seal.KeySize))
+	if err != nil {
+		b.Fatal(err)
+	}
+	in := &inbox{}
+	svc, err := app.New(app.Deps{Store: st, Keyring: keys, Levels: flow.DefaultLevels(), SMS: in, Email: in,
+		Rand: rand.Reader, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return svc
+}
+
+// BenchmarkAuthenticatedPreflight is what GET preflight costs below HTTP:
+// the client token check and the preflight view, on SQLite.
+func BenchmarkAuthenticatedPreflight(b *testing.B) {
+	svc := benchService(b)
+	ctx := context.Background()
+	secret, _, err := svc.CreateAPIKey(ctx, idv.KeyPrivate, false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	admin, err := svc.Authenticate(ctx, secret)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cs, err := svc.CreateSession(ctx, admin, app.NewSession{KYCLevel: "contact"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			p, err := svc.AuthenticateSession(ctx, cs.ClientToken, cs.SessionID)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := svc.Preflight(ctx, p, cs.SessionID); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
