@@ -108,7 +108,7 @@ func (s *Service) AuthenticateSession(ctx context.Context, bearer, sessionID str
 	if len(sess.ClientTokenHash) == 0 || subtle.ConstantTimeCompare(hashSecret(bearer), sess.ClientTokenHash) != 1 {
 		return Principal{}, notFound()
 	}
-	return Principal{Kind: PrincipalClientToken, SessionID: sess.ID, Sandbox: sess.Sandbox}, nil
+	return Principal{Kind: PrincipalClientToken, SessionID: sess.ID, Sandbox: sess.Sandbox, read: &sess}, nil
 }
 
 // CreateAPIKey makes a key of kind and returns its secret, shown once;

@@ -60,8 +60,15 @@ func loadForUpdate(ctx context.Context, tx idv.Tx, p Principal, id string, need 
 	return sess, nil
 }
 
-// load reads and authorises a session without locking it.
+// load reads and authorises a session without locking it, or reuses the
+// copy that the client-token check of the same request read.
 func (s *Service) load(ctx context.Context, p Principal, id string, need access) (idv.Session, error) {
+	if p.read != nil && p.read.ID == id {
+		if err := authorize(p, *p.read, need); err != nil {
+			return idv.Session{}, err
+		}
+		return *p.read, nil
+	}
 	sess, err := s.store.Session(ctx, id)
 	if idv.ErrorCode(err) == idv.CodeNotFound {
 		return idv.Session{}, notFound()

@@ -189,6 +189,7 @@ func (e *env) create(t *testing.T, p app.Principal, in app.NewSession) (app.Crea
 	if err != nil {
 		t.Fatalf("AuthenticateSession(own token): %v", err)
 	}
+	tok = tok.Detached() // kept across the test's calls
 	return cs, tok
 }
 

@@ -27,6 +27,20 @@ type Principal struct {
 	KeyID     string // API key id; empty for a client token
 	SessionID string // the only session a client token may touch
 	Sandbox   bool
+
+	// read is the session as AuthenticateSession read it to check a client
+	// token. A read-only call made with this principal reuses it rather than
+	// reading the session again, so a principal from AuthenticateSession
+	// belongs to one request (see Detached).
+	read *idv.Session
+}
+
+// Detached returns p without the session read while authenticating it, for
+// a caller that keeps a principal across requests: its reads then always
+// see the stored session.
+func (p Principal) Detached() Principal {
+	p.read = nil
+	return p
 }
 
 // CanReadPersonalData reports whether results and personal data may be shown.

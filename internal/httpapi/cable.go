@@ -160,7 +160,13 @@ func (cc *cableConn) push(ctx context.Context) bool {
 	if len(idents) == 0 {
 		return true // nothing subscribed yet; subscribe triggers a push
 	}
-	pf, err := cc.s.svc.PreflightFor(ctx, cc.sub.sessionID)
+	var msg json.RawMessage
+	var err error
+	if cc.sub.fresh.Swap(false) {
+		msg, err = readJSON(ctx, cc.sub.sessionID, cc.s.svc.PreflightFor)
+	} else {
+		msg, err = cc.s.hub.preflight(ctx, cc.sub.sessionID, cc.s.svc.PreflightFor)
+	}
 	if err != nil {
 		code := idv.ErrorCode(err)
 		if code == idv.CodeNotFound || code == idv.CodeGone {
@@ -172,7 +178,7 @@ func (cc *cableConn) push(ctx context.Context) bool {
 		return true
 	}
 	for _, id := range idents {
-		if cc.write(ctx, cableFrame{Identifier: id, Message: pf}) != nil {
+		if cc.write(ctx, cableFrame{Identifier: id, Message: msg}) != nil {
 			return false
 		}
 	}
@@ -266,6 +272,7 @@ func (cc *cableConn) forcePush(ident string) {
 		cc.idents = append(cc.idents, ident)
 	}
 	cc.mu.Unlock()
+	cc.sub.fresh.Store(true)
 	cc.sub.poke()
 }
 

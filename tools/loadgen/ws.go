@@ -31,6 +31,7 @@ func runWS(args []string) error {
 	triggerBody := fs.String("trigger-body", "{}", "body of the trigger request")
 	auth := fs.String("auth", "", "Authorization header of the trigger request")
 	rounds := fs.Int("rounds", 5, "trigger rounds")
+	hold := fs.Duration("hold", 2*time.Second, "how long to hold the idle subscribers before reading memory")
 	fs.Parse(args)
 	ctx := context.Background()
 	rssBefore, _ := readRSS(*pid)
@@ -38,7 +39,7 @@ func runWS(args []string) error {
 	if err != nil {
 		return err
 	}
-	time.Sleep(2 * time.Second) // let the server settle before reading memory
+	time.Sleep(*hold) // let the server settle before reading memory
 	rssAfter, _ := readRSS(*pid)
 	var lat []time.Duration
 	for range *rounds {
