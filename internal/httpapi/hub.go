@@ -17,7 +17,7 @@ import (
 type Hub struct {
 	mu      sync.Mutex
 	subs    map[string]map[*subscriber]struct{}
-	gens    map[string]uint64    // per watched session: how many changes were published
+	gens    map[string]uint64             // per watched session: how many changes were published
 	snaps   map[string]*preflightSnapshot // per watched session: the preflight read for a generation
 	n       int
 	closed  bool
