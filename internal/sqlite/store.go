@@ -30,7 +30,7 @@ type Store struct {
 	path   string
 	cfg    config
 	reader *sql.DB
-	reads  *readCache // prepared read queries on reader
+	reads  *stmtCache // prepared read queries on reader
 	writer *writer
 	hub    *hub
 }
@@ -106,7 +106,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	}
 	s.reader.SetMaxOpenConns(cfg.readConns)
 	s.reader.SetMaxIdleConns(cfg.readConns)
-	s.reads = newReadCache(s.reader)
+	s.reads = newStmtCache(s.reader)
 	s.writer = newWriter(wdb, conn, cfg.maxBatch, s.hub)
 	return s, nil
 }
