@@ -10,7 +10,14 @@ import (
 
 // Session reads a session from the read pool.
 func (s *Store) Session(ctx context.Context, id string) (idv.Session, error) {
-	return readSession(ctx, s.reads, id)
+	if sess, ok := s.cache.get(id); ok {
+		return sess, nil
+	}
+	sess, err := readSession(ctx, s.reads, id)
+	if err == nil {
+		s.cache.offer(sess)
+	}
+	return sess, err
 }
 
 // Events lists a session's timeline, oldest first (insertion order among

@@ -31,6 +31,7 @@ type Store struct {
 	cfg    config
 	reader *sql.DB
 	reads  *stmtCache // prepared read queries on reader
+	cache  *sessionCache
 	writer *writer
 	hub    *hub
 }
@@ -38,9 +39,10 @@ type Store struct {
 var _ idv.Store = (*Store)(nil)
 
 type config struct {
-	maxBatch    int
-	readConns   int
-	busyTimeout time.Duration
+	maxBatch     int
+	readConns    int
+	busyTimeout  time.Duration
+	sessionCache int
 }
 
 // Option configures Open.
@@ -53,6 +55,17 @@ func WithMaxBatch(n int) Option {
 	return func(c *config) {
 		if n > 0 {
 			c.maxBatch = n
+		}
+	}
+}
+
+// WithSessionCache sets how many recently read sessions are kept decoded
+// in memory (default 10,000; 0 turns the cache off). The cache is coherent
+// because one process owns the database file.
+func WithSessionCache(n int) Option {
+	return func(c *config) {
+		if n >= 0 {
+			c.sessionCache = n
 		}
 	}
 }
@@ -79,7 +92,7 @@ func WithBusyTimeout(d time.Duration) Option {
 // Open opens (creating if needed) the database file at path. It does not
 // apply migrations: call Migrate. Ready fails until they are applied.
 func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
-	cfg := config{maxBatch: 64, readConns: 4, busyTimeout: 5 * time.Second}
+	cfg := config{maxBatch: 64, readConns: 4, busyTimeout: 5 * time.Second, sessionCache: 10000}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -107,7 +120,8 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	s.reader.SetMaxOpenConns(cfg.readConns)
 	s.reader.SetMaxIdleConns(cfg.readConns)
 	s.reads = newStmtCache(s.reader)
-	s.writer = newWriter(wdb, conn, cfg.maxBatch, s.hub)
+	s.cache = newSessionCache(cfg.sessionCache)
+	s.writer = newWriter(wdb, conn, cfg.maxBatch, s.hub, s.cache)
 	return s, nil
 }
 

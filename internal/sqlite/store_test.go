@@ -38,6 +38,7 @@ func TestConformance(t *testing.T) {
 	}{
 		{"GroupCommit", nil},
 		{"OneTxPerCall", []Option{WithMaxBatch(1)}},
+		{"NoSessionCache", []Option{WithSessionCache(0)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			storetest.Run(t, func(t *testing.T) idv.Store { return open(t, tc.opts...) })

@@ -55,7 +55,19 @@ func (t *tx) CreateSession(ctx context.Context, s idv.Session) error {
 	}
 	_, err = t.exec(ctx, "create session", `INSERT INTO sessions (`+sessionColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`, args...)
+	if err == nil {
+		t.wrote(s)
+	}
 	return err
+}
+
+// wrote remembers that the tx wrote version s.Version of the session, for
+// the session cache once the transaction commits.
+func (t *tx) wrote(s idv.Session) {
+	if t.req.written == nil {
+		t.req.written = map[string]int64{}
+	}
+	t.req.written[s.ID] = s.Version
 }
 
 // SessionForUpdate reads a session; the single writer keeps it locked.
@@ -78,6 +90,9 @@ func (t *tx) UpdateSession(ctx context.Context, s idv.Session) error {
 		sealed_applicant = $9, return_url = $10, locale = $11, created_at = $12, updated_at = $13,
 		expires_at = $14, version = $15
 		WHERE id = $1 AND version = $15 - 1`, args...)
+	if err == nil && n == 1 {
+		t.wrote(s)
+	}
 	if err != nil || n == 1 {
 		return err
 	}

@@ -24,9 +24,10 @@ type request struct {
 	ran  chan struct{} // caller → writer: fn has returned (or unwound)
 	done chan error    // writer → caller: the outcome; buffered
 
-	notices []string // filled by the Tx while fn runs
-	err     error    // fn's error
-	aborted bool     // fn panicked or called runtime.Goexit
+	notices []string         // filled by the Tx while fn runs
+	written map[string]int64 // session id → version written by fn
+	err     error            // fn's error
+	aborted bool             // fn panicked or called runtime.Goexit
 }
 
 // failed reports whether the request's own work must be undone.
@@ -46,6 +47,7 @@ type writer struct {
 	stmts    *stmtCache
 	maxBatch int
 	hub      *hub
+	cache    *sessionCache
 
 	reqs     chan *request // unbuffered: a send succeeds only when the writer takes it
 	quit     chan struct{}
@@ -55,9 +57,9 @@ type writer struct {
 	commits atomic.Int64 // physical transactions begun, for tests and metrics
 }
 
-func newWriter(db *sql.DB, conn *sql.Conn, maxBatch int, h *hub) *writer {
+func newWriter(db *sql.DB, conn *sql.Conn, maxBatch int, h *hub, cache *sessionCache) *writer {
 	w := &writer{
-		db: db, conn: conn, stmts: newStmtCache(conn), maxBatch: maxBatch, hub: h,
+		db: db, conn: conn, stmts: newStmtCache(conn), maxBatch: maxBatch, hub: h, cache: cache,
 		reqs: make(chan *request), quit: make(chan struct{}), stopped: make(chan struct{}),
 	}
 	go w.run()
@@ -213,6 +215,13 @@ func (w *writer) answer(batch []*request, failErr error) {
 			err = errAborted
 		case err == nil:
 			err = failErr
+		}
+		if err == nil {
+			// Before the caller hears of its commit, so that its next read
+			// cannot be served an older cached copy.
+			for id, v := range r.written {
+				w.cache.written(id, v)
+			}
 		}
 		r.done <- err
 		if err == nil {
