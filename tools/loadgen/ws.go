@@ -32,9 +32,22 @@ func runWS(args []string) error {
 	auth := fs.String("auth", "", "Authorization header of the trigger request")
 	rounds := fs.Int("rounds", 5, "trigger rounds")
 	hold := fs.Duration("hold", 2*time.Second, "how long to hold the idle subscribers before reading memory")
+	idle := fs.Int("idle", 0, "extra idle subscribers, on -idle-url, that are held but not measured")
+	idleURL := fs.String("idle-url", "", "websocket URL of the idle subscribers (another session)")
 	fs.Parse(args)
 	ctx := context.Background()
 	rssBefore, _ := readRSS(*pid)
+	if *idle > 0 {
+		idlers, err := dialAll(ctx, *idleURL, *idle)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			for _, s := range idlers {
+				s.conn.Close(websocket.StatusNormalClosure, "")
+			}
+		}()
+	}
 	subs, err := dialAll(ctx, *url, *n)
 	if err != nil {
 		return err
@@ -60,7 +73,7 @@ func runWS(args []string) error {
 		s.conn.Close(websocket.StatusNormalClosure, "")
 	}
 	return report(map[string]any{
-		"subscribers": len(subs), "rounds": *rounds,
+		"subscribers": len(subs), "idle_subscribers": *idle, "rounds": *rounds,
 		"server_rss_before_mb": float64(rssBefore) / (1 << 20), "server_rss_with_subscribers_mb": float64(rssAfter) / (1 << 20),
 	}, lat)
 }
