@@ -22,6 +22,19 @@ func eventAAD(sessionID, eventID string) []byte {
 // none: CodeGone.
 func (s *Service) dataKey(ctx context.Context, tx idv.Tx, sessionID string) (seal.DataKey, error) {
 	wrapped, err := tx.DataKey(ctx, sessionID)
+	return s.unwrap(sessionID, wrapped, err)
+}
+
+// readDataKey unwraps the session's data key for a read, outside any
+// transaction.
+func (s *Service) readDataKey(ctx context.Context, sessionID string) (seal.DataKey, error) {
+	wrapped, err := s.store.DataKey(ctx, sessionID)
+	return s.unwrap(sessionID, wrapped, err)
+}
+
+// unwrap turns a stored wrapped key (or the error reading it) into the
+// session's data key; a missing key means the data was erased.
+func (s *Service) unwrap(sessionID string, wrapped []byte, err error) (seal.DataKey, error) {
 	if errors.Is(err, idv.ErrNotFound) || idv.ErrorCode(err) == idv.CodeNotFound {
 		return seal.DataKey{}, idv.Errorf(idv.CodeGone, "The session's personal data has been erased.")
 	}
@@ -33,18 +46,6 @@ func (s *Service) dataKey(ctx context.Context, tx idv.Tx, sessionID string) (sea
 		return seal.DataKey{}, internal("unwrap data key", err)
 	}
 	return dk, nil
-}
-
-// readDataKey unwraps the session's data key for a read. The store has no
-// read-only accessor for data keys, so this uses a (short) transaction.
-func (s *Service) readDataKey(ctx context.Context, sessionID string) (seal.DataKey, error) {
-	var dk seal.DataKey
-	err := s.store.InTx(ctx, func(tx idv.Tx) error {
-		var err error
-		dk, err = s.dataKey(ctx, tx, sessionID)
-		return err
-	})
-	return dk, err
 }
 
 // sealApplicant encrypts a under dk for the session.

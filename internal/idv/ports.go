@@ -17,6 +17,9 @@ type Store interface {
 	InTx(ctx context.Context, fn func(Tx) error) error
 	// Session reads a session without locking it.
 	Session(ctx context.Context, id string) (Session, error)
+	// DataKey reads a session's wrapped data key outside a transaction,
+	// ErrNotFound once erased.
+	DataKey(ctx context.Context, sessionID string) ([]byte, error)
 	// Events lists a session's timeline, oldest first.
 	Events(ctx context.Context, sessionID string) ([]Event, error)
 	// APIKeyByHash finds a key by the hash of its secret.

@@ -29,6 +29,13 @@ func (s *Store) Events(ctx context.Context, sessionID string) ([]idv.Event, erro
 	return out, mapErr("list events", err)
 }
 
+// DataKey reads a session's wrapped data key from the pool.
+func (s *Store) DataKey(ctx context.Context, sessionID string) ([]byte, error) {
+	var k []byte
+	err := s.pool.QueryRow(ctx, `SELECT wrapped FROM data_keys WHERE session_id = $1`, sessionID).Scan(&k)
+	return k, mapErr("read data key", err)
+}
+
 // APIKeyByHash finds a key by the SHA-256 of its secret.
 func (s *Store) APIKeyByHash(ctx context.Context, hash []byte) (idv.APIKey, error) {
 	var k idv.APIKey

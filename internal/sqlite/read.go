@@ -20,6 +20,13 @@ func (s *Store) Session(ctx context.Context, id string) (idv.Session, error) {
 	return sess, err
 }
 
+// DataKey reads a session's wrapped data key from the read pool.
+func (s *Store) DataKey(ctx context.Context, sessionID string) ([]byte, error) {
+	var k []byte
+	err := s.reads.QueryRowContext(ctx, `SELECT wrapped FROM data_keys WHERE session_id = $1`, sessionID).Scan(&k)
+	return k, mapErr("read data key", err)
+}
+
 // Events lists a session's timeline, oldest first (insertion order among
 // events with the same time). An unknown session has no events.
 func (s *Store) Events(ctx context.Context, sessionID string) ([]idv.Event, error) {

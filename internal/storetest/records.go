@@ -27,9 +27,14 @@ func testDataKeys(t *testing.T, st idv.Store) {
 	}
 	err := st.InTx(ctx, func(tx idv.Tx) error { return tx.PutDataKey(ctx, s.ID, []byte("other")) })
 	wantCode(t, "second PutDataKey", err, idv.CodeConflict)
+	if got, err := st.DataKey(ctx, s.ID); err != nil || string(got) != string(wrapped) {
+		t.Errorf("Store.DataKey before delete = %q, %v; want %q", got, err, wrapped)
+	}
 	inTx(t, st, func(tx idv.Tx) error { return tx.DeleteDataKey(ctx, s.ID) })
 	err = st.InTx(ctx, func(tx idv.Tx) error { _, err := tx.DataKey(ctx, s.ID); return err })
 	wantCode(t, "DataKey after delete", err, idv.CodeNotFound)
+	_, err = st.DataKey(ctx, s.ID)
+	wantCode(t, "Store.DataKey after delete", err, idv.CodeNotFound)
 	inTx(t, st, func(tx idv.Tx) error { return tx.DeleteDataKey(ctx, s.ID) }) // deleting twice is fine
 	if _, err := st.Session(ctx, s.ID); err != nil {
 		t.Errorf("Session after key deletion: %v (erasing the key keeps the row)", err)
