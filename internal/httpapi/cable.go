@@ -1,14 +1,19 @@
 package httpapi
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -47,16 +52,13 @@ func (s *Server) cable(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, idv.Errorf(idv.CodeForbidden, "origin not allowed"))
 		return
 	}
-	sub, ok := s.hub.subscribe(c.id)
-	if !ok {
+	if s.hub.isClosed() {
 		s.writeError(w, r, idv.Errorf(idv.CodeConflict, "the server is shutting down; reconnect"))
 		return
 	}
-	defer s.hub.unsubscribe(sub)
 	// net/http clears its read and write deadlines on hijack, so server
 	// timeouts do not cut the websocket (TestCableOutlivesServerTimeouts).
-	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{
-		Subprotocols:       []string{"actioncable-v1-json", "actioncable-unsupported"},
+	conn, err := websocket.Accept(smallBuffers{w}, r, &websocket.AcceptOptions{
 		InsecureSkipVerify: true, // the origin was checked above
 		CompressionMode:    websocket.CompressionDisabled,
 	})
@@ -64,9 +66,57 @@ func (s *Server) cable(w http.ResponseWriter, r *http.Request) {
 		return // Accept has answered
 	}
 	conn.SetReadLimit(cableReadLimit)
-	cc := &cableConn{s: s, conn: conn, sub: sub, requestID: stateOf(r).requestID}
-	cc.serve()
+	cc := &cableConn{s: s, conn: conn, requestID: stateOf(r).requestID}
+	sub, ok := s.hub.subscribe(c.id, cc.work)
+	if !ok {
+		_ = conn.Close(websocket.StatusGoingAway, "server shutting down")
+		return
+	}
+	cc.sub = sub
+	if cc.write(context.Background(), cableFrame{Type: "welcome"}) != nil {
+		conn.CloseNow()
+		s.hub.unsubscribe(sub)
+		return
+	}
+	// The reader owns the connection from here. The handler returns, so
+	// net/http frees the request: an idle websocket costs one goroutine.
+	go cc.readLoop()
 }
+
+// cableBufferSize is the size of each of a websocket's read and write
+// buffers. Frames are small (a preflight is about 1 KB) and larger ones pass
+// through; net/http's 4 KB pair would be most of an idle socket's memory.
+const cableBufferSize = 1024
+
+// smallBuffers hands the websocket library a hijacked connection with small
+// buffers instead of net/http's, which are then freed.
+type smallBuffers struct{ http.ResponseWriter }
+
+// Hijack takes the connection over, keeping any bytes already read.
+func (w smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	conn, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := brw.Writer.Flush(); err != nil {
+		conn.Close()
+		return nil, nil, err
+	}
+	// Bytes the client sent right after its handshake (often its subscribe
+	// frame) sit in net/http's buffer: move them into the new buffer, where
+	// the library looks for them.
+	read, _ := brw.Reader.Peek(brw.Reader.Buffered())
+	pending := bytes.Clone(read)
+	r := bufio.NewReaderSize(io.MultiReader(bytes.NewReader(pending), conn), max(cableBufferSize, len(pending)))
+	if _, err := r.Peek(len(pending)); err != nil {
+		conn.Close()
+		return nil, nil, err
+	}
+	return conn, bufio.NewReadWriter(r, bufio.NewWriterSize(conn, cableBufferSize)), nil
+}
+
+// Unwrap gives http.ResponseController the wrapped writer.
+func (w smallBuffers) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // sameOrigin reports whether origin names the host the request came to.
 func sameOrigin(origin, host string) bool {
@@ -74,8 +124,8 @@ func sameOrigin(origin, host string) bool {
 	return err == nil && u.Host != "" && strings.EqualFold(u.Host, host)
 }
 
-// cableConn is one websocket: the handler goroutine writes (pushes and
-// pings), one reader goroutine handles client commands.
+// cableConn is one websocket: its reader goroutine handles client
+// commands; pushes, pings and the goodbye are written by hub workers.
 type cableConn struct {
 	s         *Server
 	conn      *websocket.Conn
@@ -84,6 +134,8 @@ type cableConn struct {
 
 	mu     sync.Mutex
 	idents []string // subscribed identifiers, echoed as sent
+
+	closed atomic.Bool // the goodbye was sent: no more writes
 }
 
 // cableFrame is any frame of the protocol.
@@ -95,48 +147,26 @@ type cableFrame struct {
 	Reconnect  *bool  `json:"reconnect,omitempty"`
 }
 
-func (cc *cableConn) serve() {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	if cc.write(ctx, cableFrame{Type: "welcome"}) != nil {
+// work runs on a hub worker: the goodbye, a push, a ping. A failed write
+// ends the connection, which ends the reader.
+func (cc *cableConn) work(work uint32) {
+	ctx := context.Background()
+	if cc.closed.Load() {
+		return
+	}
+	if work&workClose != 0 {
+		cc.closed.Store(true)
+		reconnect := true
+		_ = cc.write(ctx, cableFrame{Type: "disconnect", Reason: "server_restart", Reconnect: &reconnect})
+		_ = cc.conn.Close(websocket.StatusGoingAway, "server shutting down")
+		return
+	}
+	if work&workPush != 0 && !cc.push(ctx) {
 		cc.conn.CloseNow()
 		return
 	}
-	readerDone := make(chan struct{})
-	go func() {
-		defer close(readerDone)
-		defer func() {
-			if v := recover(); v != nil {
-				cc.s.log.Error("websocket reader panic", slog.String("request_id", cc.requestID),
-					slog.String("panic_type", fmt.Sprintf("%T", v)))
-			}
-		}()
-		cc.readLoop(ctx)
-	}()
-	defer func() {
+	if work&workPing != 0 && cc.write(ctx, cableFrame{Type: "ping", Message: cc.s.opts.Now().Unix()}) != nil {
 		cc.conn.CloseNow()
-		<-readerDone
-	}()
-	ticker := time.NewTicker(cc.s.opts.PingInterval)
-	defer ticker.Stop()
-	for {
-		select {
-		case <-cc.sub.notify:
-			if !cc.push(ctx) {
-				return
-			}
-		case <-ticker.C:
-			if cc.write(ctx, cableFrame{Type: "ping", Message: cc.s.opts.Now().Unix()}) != nil {
-				return
-			}
-		case <-readerDone:
-			return
-		case <-cc.s.hub.closing:
-			reconnect := true
-			_ = cc.write(ctx, cableFrame{Type: "disconnect", Reason: "server_restart", Reconnect: &reconnect})
-			_ = cc.conn.Close(websocket.StatusGoingAway, "server shutting down")
-			return
-		}
 	}
 }
 
@@ -185,8 +215,18 @@ func (cc *cableConn) push(ctx context.Context) bool {
 	return true
 }
 
-// readLoop handles client frames until the connection ends.
-func (cc *cableConn) readLoop(ctx context.Context) {
+// readLoop handles client frames until the connection ends, then
+// unsubscribes.
+func (cc *cableConn) readLoop() {
+	defer cc.s.hub.unsubscribe(cc.sub)
+	defer cc.conn.CloseNow()
+	defer func() {
+		if v := recover(); v != nil {
+			cc.s.log.Error("websocket reader panic", slog.String("request_id", cc.requestID),
+				slog.String("panic_type", fmt.Sprintf("%T", v)))
+		}
+	}()
+	ctx := context.Background()
 	for {
 		typ, data, err := cc.conn.Read(ctx)
 		if err != nil {
@@ -260,7 +300,7 @@ func (cc *cableConn) subscribe(ctx context.Context, ident string) error {
 	if err := cc.write(ctx, cableFrame{Type: "confirm_subscription", Identifier: ident}); err != nil {
 		return err
 	}
-	cc.sub.poke()
+	cc.s.hub.mark(cc.sub, workPush)
 	return nil
 }
 
@@ -273,7 +313,7 @@ func (cc *cableConn) forcePush(ident string) {
 	}
 	cc.mu.Unlock()
 	cc.sub.fresh.Store(true)
-	cc.sub.poke()
+	cc.s.hub.mark(cc.sub, workPush)
 }
 
 // wantsPreflight accepts "preflight" or {"action":"preflight"}.

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -186,24 +187,42 @@ func TestCableRefusals(t *testing.T) {
 }
 
 func TestHubCoalesces(t *testing.T) {
-	h := newHub()
-	a, _ := h.subscribe("s1")
-	b, _ := h.subscribe("s2")
+	h := newHub(time.Hour)
+	var mu sync.Mutex
+	ran := map[string][]uint32{}
+	record := func(id string) func(uint32) {
+		return func(work uint32) {
+			mu.Lock()
+			defer mu.Unlock()
+			ran[id] = append(ran[id], work)
+		}
+	}
+	block := make(chan struct{})
+	a, _ := h.subscribe("s1", func(work uint32) { <-block; record("s1")(work) })
+	b, _ := h.subscribe("s2", record("s2"))
 	for range 5 {
 		h.Publish("s1")
 	}
-	if got := len(a.notify); got != 1 {
-		t.Errorf("pending pushes for s1 = %d, want 1", got)
+	if got := a.pending.Load() &^ queued; got != workPush && got != 0 {
+		t.Errorf("pending work for s1 = %b, want at most one push", got)
 	}
-	if got := len(b.notify); got != 0 {
-		t.Errorf("pending pushes for s2 = %d, want 0", got)
+	close(block)
+	waitFor(t, func() bool { mu.Lock(); defer mu.Unlock(); return len(ran["s1"]) > 0 })
+	mu.Lock()
+	if got := len(ran["s1"]); got > 2 {
+		t.Errorf("five notices ran %d pushes, want them coalesced", got)
 	}
+	if got := len(ran["s2"]); got != 0 {
+		t.Errorf("s2 ran %d jobs without a notice", got)
+	}
+	mu.Unlock()
 	h.unsubscribe(a)
 	h.unsubscribe(a) // twice is harmless
 	h.Close()
-	if _, ok := h.subscribe("s3"); ok {
+	if _, ok := h.subscribe("s3", record("s3")); ok {
 		t.Errorf("subscribe after Close succeeded")
 	}
+	waitFor(t, func() bool { mu.Lock(); defer mu.Unlock(); return len(ran["s2"]) == 1 && ran["s2"][0] == workClose })
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if err := h.Wait(ctx); !errors.Is(err, context.Canceled) {

@@ -11,25 +11,43 @@ import (
 )
 
 // Hub fans session change notices out to websocket subscribers. It holds,
-// per session id, the set of subscribers; each has a one-slot channel so a
-// notice never blocks the publisher and repeated notices coalesce (the
-// subscriber re-reads the latest preflight when it gets to it).
+// per session id, the set of subscribers. A subscriber's work (a push, a
+// ping, a close) is marked as pending bits and run by a small pool of hub
+// workers: repeated notices coalesce, a notice never blocks the publisher,
+// and an idle websocket costs no goroutine but its reader.
 type Hub struct {
-	mu      sync.Mutex
-	subs    map[string]map[*subscriber]struct{}
-	gens    map[string]uint64             // per watched session: how many changes were published
-	snaps   map[string]*preflightSnapshot // per watched session: the preflight read for a generation
-	n       int
-	closed  bool
-	closing chan struct{}
-	live    sync.WaitGroup
+	mu     sync.Mutex
+	subs   map[string]map[*subscriber]struct{}
+	gens   map[string]uint64             // per watched session: how many changes were published
+	snaps  map[string]*preflightSnapshot // per watched session: the preflight read for a generation
+	n      int
+	closed bool
+	live   sync.WaitGroup
+
+	jobs     chan *subscriber // subscribers with pending work
+	stop     chan struct{}    // ends the workers and the pinger
+	stopOnce sync.Once
 }
+
+// The kinds of work a subscriber may have pending.
+const (
+	workPush  uint32 = 1 << iota // send the session's preflight
+	workPing                     // send a ping
+	workClose                    // say goodbye and close: the server is stopping
+	queued                       // the subscriber is queued or being run: one worker at a time
+)
+
+const (
+	hubWorkers   = 16
+	hubQueueSize = 1 << 14
+)
 
 // subscriber is one websocket connection watching one session.
 type subscriber struct {
 	sessionID string
-	notify    chan struct{} // capacity 1: a push is pending
-	fresh     atomic.Bool   // the client asked for a push: read the session itself
+	pending   atomic.Uint32     // work bits waiting for a worker
+	fresh     atomic.Bool       // the client asked for a push: read the session itself
+	do        func(work uint32) // runs pending work, on a hub worker
 }
 
 // preflightSnapshot is a session's preflight, read once for every subscriber after
@@ -45,9 +63,78 @@ type preflightSnapshot struct {
 // depend on the connection of the subscriber that happens to do it.
 const snapshotReadTimeout = 10 * time.Second
 
-func newHub() *Hub {
-	return &Hub{subs: map[string]map[*subscriber]struct{}{}, gens: map[string]uint64{},
-		snaps: map[string]*preflightSnapshot{}, closing: make(chan struct{})}
+// newHub starts a hub whose pinger marks every subscriber for a ping each
+// pingInterval.
+func newHub(pingInterval time.Duration) *Hub {
+	h := &Hub{subs: map[string]map[*subscriber]struct{}{}, gens: map[string]uint64{},
+		snaps: map[string]*preflightSnapshot{},
+		jobs:  make(chan *subscriber, hubQueueSize), stop: make(chan struct{})}
+	for range hubWorkers {
+		go h.worker()
+	}
+	go h.pinger(pingInterval)
+	return h
+}
+
+func (h *Hub) worker() {
+	for {
+		select {
+		case sub := <-h.jobs:
+			h.run(sub)
+		case <-h.stop:
+			return
+		}
+	}
+}
+
+// run does a subscriber's pending work, including work marked while it
+// runs, then clears its queued bit; only one worker runs a subscriber.
+func (h *Hub) run(sub *subscriber) {
+	for {
+		if work := sub.pending.Swap(queued) &^ queued; work != 0 {
+			sub.do(work)
+			continue
+		}
+		if sub.pending.CompareAndSwap(queued, 0) {
+			return
+		}
+	}
+}
+
+func (h *Hub) pinger(every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			h.markAll(workPing)
+		case <-h.stop:
+			return
+		}
+	}
+}
+
+// mark adds work to sub and queues it unless it is already queued or
+// running (its worker will see the new bits).
+func (h *Hub) mark(sub *subscriber, work uint32) {
+	if sub.pending.Or(work|queued)&queued != 0 {
+		return
+	}
+	select {
+	case h.jobs <- sub:
+	default:
+		go h.run(sub) // the queue is full: never block the publisher
+	}
+}
+
+func (h *Hub) markAll(work uint32) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, set := range h.subs {
+		for sub := range set {
+			h.mark(sub, work)
+		}
+	}
 }
 
 // preflight returns the session's preflight as JSON, read by read at most
@@ -91,15 +178,16 @@ func readJSON(ctx context.Context, id string, read func(context.Context, string)
 	return json.Marshal(pf)
 }
 
-// subscribe registers a subscriber for sessionID; false once the hub is
-// closed. Every successful subscribe must be followed by unsubscribe.
-func (h *Hub) subscribe(sessionID string) (*subscriber, bool) {
+// subscribe registers a subscriber for sessionID whose work do runs; false
+// once the hub is closed. Every successful subscribe must be followed by
+// unsubscribe.
+func (h *Hub) subscribe(sessionID string, do func(work uint32)) (*subscriber, bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
 		return nil, false
 	}
-	sub := &subscriber{sessionID: sessionID, notify: make(chan struct{}, 1)}
+	sub := &subscriber{sessionID: sessionID, do: do}
 	set := h.subs[sessionID]
 	if set == nil {
 		set = map[*subscriber]struct{}{}
@@ -137,7 +225,7 @@ func (h *Hub) Publish(sessionID string) {
 		h.gens[sessionID]++
 	}
 	for sub := range set {
-		sub.poke()
+		h.mark(sub, workPush)
 	}
 }
 
@@ -149,17 +237,16 @@ func (h *Hub) PublishAll() {
 	for id, set := range h.subs {
 		h.gens[id]++
 		for sub := range set {
-			sub.poke()
+			h.mark(sub, workPush)
 		}
 	}
 }
 
-// poke marks a push as pending without blocking.
-func (s *subscriber) poke() {
-	select {
-	case s.notify <- struct{}{}:
-	default:
-	}
+// isClosed reports whether Close was called.
+func (h *Hub) isClosed() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.closed
 }
 
 // Subscribers counts the open subscriptions.
@@ -172,11 +259,9 @@ func (h *Hub) Subscribers() int {
 // Close refuses new subscribers and tells the open ones to close.
 func (h *Hub) Close() {
 	h.mu.Lock()
-	defer h.mu.Unlock()
-	if !h.closed {
-		h.closed = true
-		close(h.closing)
-	}
+	h.closed = true
+	h.mu.Unlock()
+	h.markAll(workClose)
 }
 
 // Wait returns when every subscriber has unsubscribed, or with ctx's error.
@@ -188,6 +273,7 @@ func (h *Hub) Wait(ctx context.Context) error {
 	}()
 	select {
 	case <-done:
+		h.stopOnce.Do(func() { close(h.stop) })
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()

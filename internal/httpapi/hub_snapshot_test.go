@@ -5,6 +5,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/openidv/openidv/internal/idv"
 )
@@ -12,10 +13,10 @@ import (
 // TestHubReadsOncePerChange checks that the subscribers of one session
 // share one read of its preflight per published change.
 func TestHubReadsOncePerChange(t *testing.T) {
-	h := newHub()
+	h := newHub(time.Hour)
 	const n = 50
 	for range n {
-		sub, ok := h.subscribe("ses_a")
+		sub, ok := h.subscribe("ses_a", func(uint32) {})
 		if !ok {
 			t.Fatal("subscribe refused")
 		}
@@ -55,8 +56,8 @@ func TestHubReadsOncePerChange(t *testing.T) {
 // TestHubRetriesAfterAFailedRead checks that a transient error is not
 // kept for the next subscriber.
 func TestHubRetriesAfterAFailedRead(t *testing.T) {
-	h := newHub()
-	sub, _ := h.subscribe("ses_b")
+	h := newHub(time.Hour)
+	sub, _ := h.subscribe("ses_b", func(uint32) {})
 	defer h.unsubscribe(sub)
 	fail := true
 	read := func(ctx context.Context, id string) (idv.Preflight, error) {
@@ -72,4 +73,41 @@ func TestHubRetriesAfterAFailedRead(t *testing.T) {
 	if _, err := h.preflight(context.Background(), "ses_b", read); err != nil {
 		t.Fatalf("second read kept the transient error: %v", err)
 	}
+}
+
+// TestHubRunsASubscriberOnOneWorker marks one subscriber from many
+// goroutines and checks its work never runs twice at once and none is lost.
+func TestHubRunsASubscriberOnOneWorker(t *testing.T) {
+	h := newHub(time.Hour)
+	var inFlight, overlaps, pushes atomic.Int32
+	sub, _ := h.subscribe("ses_c", func(work uint32) {
+		if inFlight.Add(1) > 1 {
+			overlaps.Add(1)
+		}
+		time.Sleep(50 * time.Microsecond)
+		if work&workPush != 0 {
+			pushes.Add(1)
+		}
+		inFlight.Add(-1)
+	})
+	defer h.unsubscribe(sub)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 200 {
+				h.Publish("ses_c")
+			}
+		})
+	}
+	wg.Wait()
+	waitFor(t, func() bool { return sub.pending.Load() == 0 })
+	if got := overlaps.Load(); got != 0 {
+		t.Errorf("the subscriber's work ran concurrently %d times", got)
+	}
+	if pushes.Load() == 0 {
+		t.Error("no push ran")
+	}
+	before := pushes.Load()
+	h.Publish("ses_c")
+	waitFor(t, func() bool { return pushes.Load() == before+1 })
 }

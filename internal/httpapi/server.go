@@ -43,7 +43,7 @@ func New(svc Service, opts Options) *Server {
 		limiter:   newLimiter(opts.RateLimit, opts.Now),
 		watchDone: make(chan struct{}),
 	}
-	s.hub = newHub()
+	s.hub = newHub(opts.PingInterval)
 	s.metrics = newMetrics(opts.Registerer, svc, s.hub)
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.pattern, rt.handler)
