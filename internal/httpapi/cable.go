@@ -66,18 +66,18 @@ func (s *Server) cable(w http.ResponseWriter, r *http.Request) {
 		return // Accept has answered
 	}
 	conn.SetReadLimit(cableReadLimit)
-	cc := &cableConn{s: s, conn: conn, requestID: stateOf(r).requestID}
+	cc := &cableConn{s: s, conn: conn, sessionID: c.id, requestID: stateOf(r).requestID}
+	// Welcome first: no push or ping may precede it.
+	if cc.write(context.Background(), cableFrame{Type: "welcome"}) != nil {
+		conn.CloseNow()
+		return
+	}
 	sub, ok := s.hub.subscribe(c.id, cc.work)
 	if !ok {
 		_ = conn.Close(websocket.StatusGoingAway, "server shutting down")
 		return
 	}
 	cc.sub = sub
-	if cc.write(context.Background(), cableFrame{Type: "welcome"}) != nil {
-		conn.CloseNow()
-		s.hub.unsubscribe(sub)
-		return
-	}
 	// The reader owns the connection from here. The handler returns, so
 	// net/http frees the request: an idle websocket costs one goroutine.
 	go cc.readLoop()
@@ -125,12 +125,15 @@ func sameOrigin(origin, host string) bool {
 }
 
 // cableConn is one websocket: its reader goroutine handles client
-// commands; pushes, pings and the goodbye are written by hub workers.
+// commands; pushes, pings and the goodbye are written by hub workers, whose
+// work reads only the fields set before the subscriber is registered.
 type cableConn struct {
 	s         *Server
 	conn      *websocket.Conn
-	sub       *subscriber
+	sessionID string
+	sub       *subscriber // set once registered; used by the reader only
 	requestID string
+	fresh     atomic.Bool // the client asked for a push: read the session itself
 
 	mu     sync.Mutex
 	idents []string // subscribed identifiers, echoed as sent
@@ -192,10 +195,10 @@ func (cc *cableConn) push(ctx context.Context) bool {
 	}
 	var msg json.RawMessage
 	var err error
-	if cc.sub.fresh.Swap(false) {
-		msg, err = readJSON(ctx, cc.sub.sessionID, cc.s.svc.PreflightFor)
+	if cc.fresh.Swap(false) {
+		msg, err = readJSON(ctx, cc.sessionID, cc.s.svc.PreflightFor)
 	} else {
-		msg, err = cc.s.hub.preflight(ctx, cc.sub.sessionID, cc.s.svc.PreflightFor)
+		msg, err = cc.s.hub.preflight(ctx, cc.sessionID, cc.s.svc.PreflightFor)
 	}
 	if err != nil {
 		code := idv.ErrorCode(err)
@@ -312,7 +315,7 @@ func (cc *cableConn) forcePush(ident string) {
 		cc.idents = append(cc.idents, ident)
 	}
 	cc.mu.Unlock()
-	cc.sub.fresh.Store(true)
+	cc.fresh.Store(true)
 	cc.s.hub.mark(cc.sub, workPush)
 }
 

@@ -46,7 +46,6 @@ const (
 type subscriber struct {
 	sessionID string
 	pending   atomic.Uint32     // work bits waiting for a worker
-	fresh     atomic.Bool       // the client asked for a push: read the session itself
 	do        func(work uint32) // runs pending work, on a hub worker
 }
 
