@@ -25,7 +25,7 @@ import (
 // *RetryAfter when a later send will be allowed).
 func Advance(s State, in Input, now time.Time) (State, []Effect, error) {
 	st := s
-	st.Steps = cloneSteps(s.Steps)
+	st.Steps = idv.CloneSteps(s.Steps)
 	r := &recorder{st: &st}
 	if st.Status == idv.StatusInProgress && !now.Before(st.ExpiresAt) {
 		r.expire()

@@ -23,7 +23,7 @@ func FromSession(s idv.Session) State {
 	return State{
 		SessionID: s.ID,
 		Status:    s.Status,
-		Steps:     cloneSteps(s.Steps),
+		Steps:     idv.CloneSteps(s.Steps),
 		ExpiresAt: s.ExpiresAt,
 		ReturnURL: s.ReturnURL,
 	}
@@ -34,7 +34,7 @@ func FromSession(s idv.Session) State {
 // the engine and are left alone.
 func (st State) ApplyTo(sess *idv.Session, now time.Time) {
 	sess.Status = st.Status
-	sess.Steps = cloneSteps(st.Steps)
+	sess.Steps = idv.CloneSteps(st.Steps)
 	sess.UpdatedAt = now
 }
 
@@ -152,27 +152,6 @@ func (st State) current() int {
 // find returns the index of the step of kind k, or -1.
 func (st State) find(k idv.StepKind) int {
 	return slices.IndexFunc(st.Steps, func(s idv.StepState) bool { return s.Kind == k })
-}
-
-// cloneSteps deep-copies steps so the engine never changes its input.
-func cloneSteps(steps []idv.StepState) []idv.StepState {
-	if steps == nil {
-		return nil
-	}
-	out := make([]idv.StepState, len(steps))
-	for i, s := range steps {
-		if s.LastError != nil {
-			e := *s.LastError
-			s.LastError = &e
-		}
-		if s.OTP != nil {
-			o := *s.OTP
-			o.CodeMAC = slices.Clone(o.CodeMAC)
-			s.OTP = &o
-		}
-		out[i] = s
-	}
-	return out
 }
 
 // recorder collects the effects of one transition.

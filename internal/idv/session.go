@@ -1,6 +1,9 @@
 package idv
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // SessionStatus is the lifecycle state of a session.
 type SessionStatus string
@@ -97,4 +100,35 @@ type Applicant struct {
 	VendorData   string `json:"vendor_data,omitempty"`
 	OTPPhone     string `json:"otp_phone,omitempty"` // destination a phone code was sent to
 	OTPEmail     string `json:"otp_email,omitempty"` // destination an email code was sent to
+}
+
+// CloneSteps deep-copies steps: the copy shares no pointer or slice with
+// them.
+func CloneSteps(steps []StepState) []StepState {
+	if steps == nil {
+		return nil
+	}
+	out := make([]StepState, len(steps))
+	for i, s := range steps {
+		if s.LastError != nil {
+			e := *s.LastError
+			s.LastError = &e
+		}
+		if s.OTP != nil {
+			o := *s.OTP
+			o.CodeMAC = slices.Clone(o.CodeMAC)
+			s.OTP = &o
+		}
+		out[i] = s
+	}
+	return out
+}
+
+// Clone deep-copies s: the copy shares no pointer or slice with it.
+func (s Session) Clone() Session {
+	s.Steps = CloneSteps(s.Steps)
+	s.ClientTokenHash = slices.Clone(s.ClientTokenHash)
+	s.UniqueIDHash = slices.Clone(s.UniqueIDHash)
+	s.SealedApplicant = slices.Clone(s.SealedApplicant)
+	return s
 }

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"container/list"
-	"slices"
 	"sync"
 
 	"github.com/openidv/openidv/internal/idv"
@@ -44,7 +43,7 @@ func (c *sessionCache) get(id string) (idv.Session, bool) {
 		return idv.Session{}, false
 	}
 	c.lru.MoveToFront(el)
-	return cloneSession(*el.Value.(*cacheEntry).sess), true
+	return el.Value.(*cacheEntry).sess.Clone(), true
 }
 
 // offer stores s, just read from the database, unless the cache knows of a
@@ -60,12 +59,12 @@ func (c *sessionCache) offer(s idv.Session) {
 		if s.Version < e.minVer || (e.sess != nil && s.Version <= e.sess.Version) {
 			return
 		}
-		copied := cloneSession(s)
+		copied := s.Clone()
 		e.minVer, e.sess = s.Version, &copied
 		c.lru.MoveToFront(el)
 		return
 	}
-	copied := cloneSession(s)
+	copied := s.Clone()
 	c.insert(&cacheEntry{id: s.ID, minVer: s.Version, sess: &copied})
 }
 
@@ -93,30 +92,4 @@ func (c *sessionCache) insert(e *cacheEntry) {
 		c.lru.Remove(oldest)
 		delete(c.items, oldest.Value.(*cacheEntry).id)
 	}
-}
-
-// cloneSession copies s deeply, so that no caller shares the cache's
-// slices or pointers.
-func cloneSession(s idv.Session) idv.Session {
-	s.ClientTokenHash = slices.Clone(s.ClientTokenHash)
-	s.UniqueIDHash = slices.Clone(s.UniqueIDHash)
-	s.SealedApplicant = slices.Clone(s.SealedApplicant)
-	steps := make([]idv.StepState, len(s.Steps))
-	for i, st := range s.Steps {
-		if st.LastError != nil {
-			e := *st.LastError
-			st.LastError = &e
-		}
-		if st.OTP != nil {
-			o := *st.OTP
-			o.CodeMAC = slices.Clone(o.CodeMAC)
-			st.OTP = &o
-		}
-		steps[i] = st
-	}
-	if s.Steps == nil {
-		steps = nil
-	}
-	s.Steps = steps
-	return s
 }
