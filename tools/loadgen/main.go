@@ -61,6 +61,7 @@ func runHTTP(args []string) error {
 	body := fs.String("body", "", "request body")
 	conns := fs.Int("c", 64, "concurrent connections")
 	dur := fs.Duration("d", 10*time.Second, "duration")
+	rate := fs.Float64("rate", 0, "open loop: requests per second on a fixed schedule, latency counted from the scheduled time (0: closed loop, as fast as the connections allow)")
 	var headers headerList
 	fs.Var(&headers, "header", "request header 'Key: Value' (repeatable)")
 	fs.Parse(args)
@@ -68,7 +69,9 @@ func runHTTP(args []string) error {
 		return fmt.Errorf("-url is required")
 	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *conns, MaxConnsPerHost: *conns}}
-	deadline := time.Now().Add(*dur)
+	start := time.Now()
+	deadline := start.Add(*dur)
+	slots := schedule(*rate, start, deadline)
 	var mu sync.Mutex
 	var lat []time.Duration
 	var errs, non2xx atomic.Int64
@@ -85,6 +88,14 @@ func runHTTP(args []string) error {
 					req.Header.Set(strings.TrimSpace(k), strings.TrimSpace(v))
 				}
 				start := time.Now()
+				if slots != nil {
+					at, ok := <-slots
+					if !ok {
+						break
+					}
+					time.Sleep(time.Until(at))
+					start = at // a late send counts its wait: no coordinated omission
+				}
 				resp, err := client.Do(req)
 				if err != nil {
 					errs.Add(1)
@@ -105,8 +116,25 @@ func runHTTP(args []string) error {
 	wg.Wait()
 	return report(map[string]any{
 		"requests": len(lat), "errors": errs.Load(), "non_2xx": non2xx.Load(),
-		"rps": float64(len(lat)) / dur.Seconds(), "connections": *conns,
+		"rps": float64(len(lat)) / dur.Seconds(), "connections": *conns, "target_rate": *rate,
 	}, lat)
+}
+
+// schedule returns the send times of an open-loop run at rate per second
+// between start and end, or nil for a closed loop.
+func schedule(rate float64, start, end time.Time) <-chan time.Time {
+	if rate <= 0 {
+		return nil
+	}
+	slots := make(chan time.Time, 1024)
+	go func() {
+		defer close(slots)
+		step := time.Duration(float64(time.Second) / rate)
+		for at := start; at.Before(end); at = at.Add(step) {
+			slots <- at
+		}
+	}()
+	return slots
 }
 
 func report(fields map[string]any, lat []time.Duration) error {
