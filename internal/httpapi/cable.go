@@ -139,7 +139,14 @@ type cableConn struct {
 	idents []string // subscribed identifiers, echoed as sent
 
 	closed atomic.Bool // the goodbye was sent: no more writes
+
+	inboxMu sync.Mutex
+	inbox   [][]byte // client frames read but not yet handled, oldest first
 }
+
+// maxQueuedFrames bounds the client frames waiting for a worker; a client
+// that sends faster than that is cut off.
+const maxQueuedFrames = 16
 
 // cableFrame is any frame of the protocol.
 type cableFrame struct {
@@ -164,6 +171,10 @@ func (cc *cableConn) work(work uint32) {
 		_ = cc.conn.Close(websocket.StatusGoingAway, "server shutting down")
 		return
 	}
+	if work&workFrames != 0 && !cc.handleQueued(ctx) {
+		cc.conn.CloseNow()
+		return
+	}
 	if work&workPush != 0 && !cc.push(ctx) {
 		cc.conn.CloseNow()
 		return
@@ -171,6 +182,21 @@ func (cc *cableConn) work(work uint32) {
 	if work&workPing != 0 && cc.write(ctx, cableFrame{Type: "ping", Message: cc.s.opts.Now().Unix()}) != nil {
 		cc.conn.CloseNow()
 	}
+}
+
+// handleQueued handles the queued client frames in order; false when the
+// connection should end.
+func (cc *cableConn) handleQueued(ctx context.Context) bool {
+	cc.inboxMu.Lock()
+	frames := cc.inbox
+	cc.inbox = nil
+	cc.inboxMu.Unlock()
+	for _, data := range frames {
+		if cc.handle(ctx, data) != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // write sends one JSON text frame with a deadline.
@@ -229,6 +255,8 @@ func (cc *cableConn) readLoop() {
 				slog.String("panic_type", fmt.Sprintf("%T", v)))
 		}
 	}()
+	// Frames are handled by a hub worker, not here: the reader stays shallow,
+	// so an idle socket keeps a small stack.
 	ctx := context.Background()
 	for {
 		typ, data, err := cc.conn.Read(ctx)
@@ -238,9 +266,17 @@ func (cc *cableConn) readLoop() {
 		if typ != websocket.MessageText {
 			continue
 		}
-		if err := cc.handle(ctx, data); err != nil {
+		cc.inboxMu.Lock()
+		full := len(cc.inbox) >= maxQueuedFrames
+		if !full {
+			cc.inbox = append(cc.inbox, data)
+		}
+		cc.inboxMu.Unlock()
+		if full {
+			_ = cc.conn.Close(websocket.StatusPolicyViolation, "too many frames")
 			return
 		}
+		cc.s.hub.mark(cc.sub, workFrames)
 	}
 }
 

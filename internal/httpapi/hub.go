@@ -31,10 +31,11 @@ type Hub struct {
 
 // The kinds of work a subscriber may have pending.
 const (
-	workPush  uint32 = 1 << iota // send the session's preflight
-	workPing                     // send a ping
-	workClose                    // say goodbye and close: the server is stopping
-	queued                       // the subscriber is queued or being run: one worker at a time
+	workPush   uint32 = 1 << iota // send the session's preflight
+	workPing                      // send a ping
+	workClose                     // say goodbye and close: the server is stopping
+	workFrames                    // handle the client frames the reader queued
+	queued                        // the subscriber is queued or being run: one worker at a time
 )
 
 const (
