@@ -179,9 +179,27 @@ func (cc *cableConn) work(work uint32) {
 		cc.conn.CloseNow()
 		return
 	}
-	if work&workPing != 0 && cc.write(ctx, cableFrame{Type: "ping", Message: cc.s.opts.Now().Unix()}) != nil {
+	if work&workPing != 0 && cc.writeBytes(ctx, cc.s.pingBytes()) != nil {
 		cc.conn.CloseNow()
 	}
+}
+
+// pingFrame is an encoded ping for one second.
+type pingFrame struct {
+	unix int64
+	b    []byte
+}
+
+// pingBytes returns the ping frame of the current second, encoding it once
+// for all sockets.
+func (s *Server) pingBytes() []byte {
+	now := s.opts.Now().Unix()
+	if p := s.ping.Load(); p != nil && p.unix == now {
+		return p.b
+	}
+	b, _ := json.Marshal(cableFrame{Type: "ping", Message: now})
+	s.ping.Store(&pingFrame{unix: now, b: b})
+	return b
 }
 
 // handleQueued handles the queued client frames in order; false when the
@@ -205,6 +223,11 @@ func (cc *cableConn) write(ctx context.Context, f any) error {
 	if err != nil {
 		return err
 	}
+	return cc.writeBytes(ctx, b)
+}
+
+// writeBytes sends an encoded text frame with a deadline.
+func (cc *cableConn) writeBytes(ctx context.Context, b []byte) error {
 	ctx, cancel := context.WithTimeout(ctx, cableWriteTimeout)
 	defer cancel()
 	return cc.conn.Write(ctx, websocket.MessageText, b)

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 )
 
 // Server is the HTTP handler of OpenIDV. Serve it with an http.Server and
@@ -19,6 +20,7 @@ type Server struct {
 	metrics *metrics
 	limiter *limiter
 	hub     *Hub
+	ping    atomic.Pointer[pingFrame] // the ping of the current second, shared by every socket
 
 	stop      context.CancelFunc
 	watchDone chan struct{}
