@@ -8,9 +8,8 @@ import (
 	"hash/fnv"
 	"io/fs"
 
-	"github.com/openidv/openidv/internal/idv"
+	"github.com/openidv/openidv/internal/sqlmigrate"
 	"github.com/pressly/goose/v3"
-	"github.com/pressly/goose/v3/database"
 	"github.com/pressly/goose/v3/lock"
 )
 
@@ -46,28 +45,5 @@ func provider(db *sql.DB, schema string) (*goose.Provider, error) {
 
 // pending fails when an embedded migration is not applied. It only reads.
 func pending(ctx context.Context, db *sql.DB) error {
-	p, err := goose.NewProvider(goose.DialectPostgres, db, migrationsFS())
-	if err != nil {
-		return fmt.Errorf("postgres: migrations: %w", err)
-	}
-	st, err := database.NewStore(goose.DialectPostgres, goose.DefaultTablename)
-	if err != nil {
-		return fmt.Errorf("postgres: migrations: %w", err)
-	}
-	applied, err := st.ListMigrations(ctx, db)
-	if err != nil {
-		return &idv.Error{Code: idv.CodeInternal, Message: "database not migrated", Err: err}
-	}
-	done := map[int64]bool{}
-	for _, m := range applied { // newest first: the first row of a version wins
-		if _, seen := done[m.Version]; !seen {
-			done[m.Version] = m.IsApplied
-		}
-	}
-	for _, src := range p.ListSources() {
-		if !done[src.Version] {
-			return idv.Errorf(idv.CodeInternal, "database migration %d is pending", src.Version)
-		}
-	}
-	return nil
+	return sqlmigrate.Pending(ctx, db, goose.DialectPostgres, migrationsFS())
 }

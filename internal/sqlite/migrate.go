@@ -7,9 +7,8 @@ import (
 	"fmt"
 	"io/fs"
 
-	"github.com/openidv/openidv/internal/idv"
+	"github.com/openidv/openidv/internal/sqlmigrate"
 	"github.com/pressly/goose/v3"
-	"github.com/pressly/goose/v3/database"
 )
 
 //go:embed migrations/*.sql
@@ -43,31 +42,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 	return nil
 }
 
-// pending fails when an embedded migration is not applied. It only reads,
-// so it works on the read-only pool.
+// pending fails when an embedded migration is not applied. It only reads.
 func pending(ctx context.Context, db *sql.DB) error {
-	p, err := goose.NewProvider(goose.DialectSQLite3, db, migrationsFS())
-	if err != nil {
-		return fmt.Errorf("sqlite: migrations: %w", err)
-	}
-	st, err := database.NewStore(goose.DialectSQLite3, goose.DefaultTablename)
-	if err != nil {
-		return fmt.Errorf("sqlite: migrations: %w", err)
-	}
-	applied, err := st.ListMigrations(ctx, db)
-	if err != nil {
-		return &idv.Error{Code: idv.CodeInternal, Message: "database not migrated", Err: err}
-	}
-	done := map[int64]bool{}
-	for _, m := range applied { // newest first: the first row of a version wins
-		if _, seen := done[m.Version]; !seen {
-			done[m.Version] = m.IsApplied
-		}
-	}
-	for _, src := range p.ListSources() {
-		if !done[src.Version] {
-			return idv.Errorf(idv.CodeInternal, "database migration %d is pending", src.Version)
-		}
-	}
-	return nil
+	return sqlmigrate.Pending(ctx, db, goose.DialectSQLite3, migrationsFS())
 }
