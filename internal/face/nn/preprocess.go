@@ -13,14 +13,15 @@ const (
 	meanB = 104.298
 )
 
-// rgbAt returns the RGB values of the pixel at (x, y), relative to the
+// RGBAt returns the RGB values of the pixel at (x, y), relative to the
 // image's bounds; callers stay inside the bounds.
-type rgbAt func(x, y int) (r, g, b float32)
+type RGBAt func(x, y int) (r, g, b float32)
 
-// pixelReader returns a fast pixel accessor for the common image types
+// PixelReader returns a fast pixel accessor for the common image types
 // and a color-model conversion for the others. Colours are
-// non-premultiplied 8-bit RGB, as a decoder hands them to tfjs.
-func pixelReader(img image.Image) rgbAt {
+// non-premultiplied 8-bit RGB, as a decoder hands them to tfjs: both
+// networks read their input through it.
+func PixelReader(img image.Image) RGBAt {
 	b := img.Bounds()
 	switch m := img.(type) {
 	case *image.RGBA:
@@ -68,7 +69,7 @@ func preprocess(dst []float32, img image.Image) {
 	w, h := b.Dx(), b.Dy()
 	side := max(w, h)
 	offX, offY := padOffsets(w, h)
-	at := pixelReader(img)
+	at := PixelReader(img)
 	padded := func(x, y int) (float32, float32, float32) {
 		x, y = x-offX, y-offY
 		if x < 0 || y < 0 || x >= w || y >= h {
@@ -101,7 +102,7 @@ func padOffsets(w, h int) (x, y int) {
 
 // resizeBilinear resamples the side×side source to 150×150 into dst
 // (normalised) with tfjs's legacy coordinate mapping src = dst*in/out.
-func resizeBilinear(dst []float32, src rgbAt, side int) {
+func resizeBilinear(dst []float32, src RGBAt, side int) {
 	ratio := float64(side) / ChipSize
 	for y := 0; y < ChipSize; y++ {
 		fy := ratio * float64(y)

@@ -2,7 +2,8 @@ package tinyface
 
 import (
 	"image"
-	"image/color"
+
+	"github.com/openidv/openidv/internal/face/nn"
 )
 
 // face-api's TinyFaceDetector mean colour (MEAN_RGB of its const.ts).
@@ -59,12 +60,12 @@ func preprocess(img image.Image, size, workers int) activation {
 				if ry == loadedHi {
 					copy(lo, hi)
 				} else {
-					sampleRow(read, ry, h, b, cols, w, lo)
+					sampleRow(read, ry, h, cols, w, lo)
 				}
 				loadedLo = ry
 			}
 			if ry := taps.hi[y]; ry != loadedHi {
-				sampleRow(read, ry, h, b, cols, w, hi)
+				sampleRow(read, ry, h, cols, w, hi)
 				loadedHi = ry
 			}
 			blendRow(out.data[y*size*3:(y+1)*size*3], lo, hi, taps.frac, taps.frac[y])
@@ -75,12 +76,12 @@ func preprocess(img image.Image, size, workers int) activation {
 
 // sampleRow fills dst with the RGB values of source row y at the given
 // columns (relative to the bounds' origin), zero outside the w×h image.
-func sampleRow(read func(y int, cols []int, w int, dst []float32), y, h int, b image.Rectangle, cols []int, w int, dst []float32) {
+func sampleRow(read func(y int, cols []int, w int, dst []float32), y, h int, cols []int, w int, dst []float32) {
 	if y >= h {
 		clear(dst)
 		return
 	}
-	read(b.Min.Y+y, cols, w, dst)
+	read(y, cols, w, dst)
 }
 
 // blendRow writes one normalised output row: bilinear interpolation of the
@@ -102,73 +103,18 @@ func blendRow(dst, lo, hi, fx []float32, fy float32) {
 }
 
 // rowReader returns a function that writes the RGB values (0..255) of the
-// pixels (b.Min.X+cols[i], y) into dst[3i:3i+3], or zeros for cols[i] >= w.
-// Common image types are read directly from their pixel slices.
+// pixels (cols[i], y), relative to the image's bounds, into dst[3i:3i+3],
+// or zeros for cols[i] >= w.
 func rowReader(img image.Image) func(y int, cols []int, w int, dst []float32) {
-	x0 := img.Bounds().Min.X
-	switch m := img.(type) {
-	case *image.RGBA:
-		return func(y int, cols []int, w int, dst []float32) {
-			row := m.Pix[m.PixOffset(x0, y):]
-			for i, c := range cols {
-				d := dst[3*i : 3*i+3 : 3*i+3]
-				if c >= w {
-					d[0], d[1], d[2] = 0, 0, 0
-					continue
-				}
-				p := row[4*c : 4*c+3 : 4*c+3]
-				d[0], d[1], d[2] = float32(p[0]), float32(p[1]), float32(p[2])
+	at := nn.PixelReader(img)
+	return func(y int, cols []int, w int, dst []float32) {
+		for i, c := range cols {
+			d := dst[3*i : 3*i+3 : 3*i+3]
+			if c >= w {
+				d[0], d[1], d[2] = 0, 0, 0
+				continue
 			}
-		}
-	case *image.NRGBA:
-		return func(y int, cols []int, w int, dst []float32) {
-			row := m.Pix[m.PixOffset(x0, y):]
-			for i, c := range cols {
-				d := dst[3*i : 3*i+3 : 3*i+3]
-				if c >= w {
-					d[0], d[1], d[2] = 0, 0, 0
-					continue
-				}
-				p := row[4*c : 4*c+3 : 4*c+3]
-				d[0], d[1], d[2] = float32(p[0]), float32(p[1]), float32(p[2])
-			}
-		}
-	case *image.Gray:
-		return func(y int, cols []int, w int, dst []float32) {
-			row := m.Pix[m.PixOffset(x0, y):]
-			for i, c := range cols {
-				d := dst[3*i : 3*i+3 : 3*i+3]
-				v := float32(0)
-				if c < w {
-					v = float32(row[c])
-				}
-				d[0], d[1], d[2] = v, v, v
-			}
-		}
-	case *image.YCbCr:
-		return func(y int, cols []int, w int, dst []float32) {
-			for i, c := range cols {
-				d := dst[3*i : 3*i+3 : 3*i+3]
-				if c >= w {
-					d[0], d[1], d[2] = 0, 0, 0
-					continue
-				}
-				yi, ci := m.YOffset(x0+c, y), m.COffset(x0+c, y)
-				r, g, bl := color.YCbCrToRGB(m.Y[yi], m.Cb[ci], m.Cr[ci])
-				d[0], d[1], d[2] = float32(r), float32(g), float32(bl)
-			}
-		}
-	default:
-		return func(y int, cols []int, w int, dst []float32) {
-			for i, c := range cols {
-				d := dst[3*i : 3*i+3 : 3*i+3]
-				if c >= w {
-					d[0], d[1], d[2] = 0, 0, 0
-					continue
-				}
-				r, g, bl, _ := img.At(x0+c, y).RGBA()
-				d[0], d[1], d[2] = float32(r>>8), float32(g>>8), float32(bl>>8)
-			}
+			d[0], d[1], d[2] = at(c, y)
 		}
 	}
 }
