@@ -4,6 +4,8 @@ import (
 	"image"
 	"math"
 	"slices"
+
+	"github.com/openidv/openidv/internal/face/nn"
 )
 
 // Comparison is the outcome of comparing two images.
@@ -20,14 +22,7 @@ type Comparison struct {
 }
 
 // Distance returns the Euclidean distance between two descriptors.
-func Distance(a, b Descriptor) float64 {
-	var s float64
-	for i := range a {
-		d := float64(a[i]) - float64(b[i])
-		s += d * d
-	}
-	return math.Sqrt(s)
-}
+func Distance(a, b Descriptor) float64 { return nn.Distance(a, b) }
 
 // Embed describes an aligned 150×150 chip with the recognition model.
 func (e *Engine) Embed(chip *image.RGBA) (Descriptor, error) {

@@ -10,7 +10,11 @@
 // through Models so the detection, alignment and gates work on their own.
 package face
 
-import "image"
+import (
+	"image"
+
+	"github.com/openidv/openidv/internal/face/nn"
+)
 
 // Point is a position in source-image pixels.
 type Point struct {
@@ -106,8 +110,8 @@ func (k Kind) String() string {
 // MarshalText encodes a Kind as its String, for JSON.
 func (k Kind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
 
-// Descriptor is a 128-d face embedding.
-type Descriptor [128]float32
+// Descriptor is a 128-d face embedding (the recognition network's).
+type Descriptor = nn.Descriptor
 
 // Models are the networks the Engine calls. They must be safe for
 // concurrent use; they are loaded once per process and shared.

@@ -22,14 +22,8 @@ func DefaultModels() (Models, error) {
 		return Models{}, fmt.Errorf("face: load tiny face detector: %w", err)
 	}
 	return Models{
-		DescribeChip: func(chip *image.RGBA) (Descriptor, error) {
-			d, err := rec.DescribeChip(chip)
-			return Descriptor(d), err
-		},
-		DescribeImage: func(img image.Image) (Descriptor, error) {
-			d, err := rec.Describe(img)
-			return Descriptor(d), err
-		},
+		DescribeChip:  rec.DescribeChip,
+		DescribeImage: rec.Describe,
 		DetectBoxes: func(img image.Image) ([]ScoredBox, error) {
 			boxes, err := det.Detect(img, tinyface.Options{InputSize: 416, ScoreThreshold: 0.5})
 			if err != nil {
