@@ -12,6 +12,7 @@ import (
 	"github.com/openidv/openidv/internal/app"
 	"github.com/openidv/openidv/internal/idv"
 	"github.com/openidv/openidv/internal/postgres"
+	"github.com/openidv/openidv/internal/postgres/pgtest"
 )
 
 // canaries are an applicant's data, codes and secrets, by name; none may be
@@ -97,7 +98,7 @@ func TestNoPersonalDataAtRest(t *testing.T) {
 // PostgreSQL database as text and finds none of the applicant's data,
 // codes or secrets in clear.
 func TestNoPersonalDataInPostgresRows(t *testing.T) {
-	url := postgresDatabase(t)
+	url := pgtest.Database(t, "openidv_atrest")
 	ctx := context.Background()
 	st, err := postgres.Open(ctx, url)
 	if err != nil {
