@@ -48,12 +48,8 @@ type endpoint struct {
 // api wraps fn in: authentication → rate limit → body → idempotency.
 func (s *Server) api(e endpoint) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := s.authenticate(r, e.auth, bearerFrom(r))
+		c, err := s.admit(w, r, e.auth, bearerFrom(r))
 		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		if err := s.limiter.allow(w, principalKey(c.p)); err != nil {
 			s.writeError(w, r, err)
 			return
 		}
@@ -71,6 +67,18 @@ func (s *Server) api(e endpoint) http.Handler {
 		status, body, retry := s.run(c, e.fn)
 		writeAnswer(w, status, body, retry)
 	})
+}
+
+// admit authenticates the caller for the route and charges its rate limit.
+func (s *Server) admit(w http.ResponseWriter, r *http.Request, mode authMode, bearer string) (*call, error) {
+	c, err := s.authenticate(r, mode, bearer)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.limiter.allow(w, principalKey(c.p)); err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 // authenticate checks the bearer credentials for the route.

@@ -35,16 +35,12 @@ func (s *Server) cable(w http.ResponseWriter, r *http.Request) {
 	if bearer == "" {
 		bearer, fromQuery = r.URL.Query().Get("token"), true
 	}
-	c, err := s.authenticate(r, authSession, bearer)
+	c, err := s.admit(w, r, authSession, bearer)
 	if err == nil && fromQuery && c.p.Kind != app.PrincipalClientToken {
 		// API keys never travel in URLs (proxies log them).
 		err = idv.Errorf(idv.CodeUnauthorized, "send API keys in the Authorization header; ?token= takes a client token")
 	}
 	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if err := s.limiter.allow(w, principalKey(c.p)); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
