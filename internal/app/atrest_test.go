@@ -3,7 +3,9 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -146,26 +148,19 @@ func TestNoPersonalDataInPostgresRows(t *testing.T) {
 	c.find(t, "PostgreSQL rows (bytea decoded)", hexDecoded(dump.String()))
 }
 
-// hexDecoded decodes every \x… bytea literal of s, so that personal data
+// byteaLiteral matches a bytea value in a row's text form.
+var byteaLiteral = regexp.MustCompile(`\\\\x([0-9a-f]+)`)
+
+// hexDecoded decodes every \\x… bytea literal of s, so that personal data
 // stored as raw bytes in a bytea column would be seen too.
 func hexDecoded(s string) []byte {
 	var out []byte
-	for _, part := range strings.Split(s, `\\x`) {
-		n := 0
-		for n+1 < len(part) && isHex(part[n]) && isHex(part[n+1]) {
-			n += 2
-		}
-		for i := 0; i < n; i += 2 {
-			out = append(out, unhex(part[i])<<4|unhex(part[i+1]))
-		}
-		out = append(out, '\n')
+	for _, m := range byteaLiteral.FindAllStringSubmatch(s, -1) {
+		b, _ := hex.DecodeString(m[1][:len(m[1])&^1])
+		out = append(append(out, b...), '\n')
 	}
 	return out
 }
-
-func isHex(b byte) bool { return strings.IndexByte("0123456789abcdef", b) >= 0 }
-
-func unhex(b byte) byte { return byte(strings.IndexByte("0123456789abcdef", b)) }
 
 func TestHexDecodedReadsByteaLiterals(t *testing.T) {
 	row := `(abc,"\\x5a6562756c6f6e6961",2026)`
