@@ -124,6 +124,8 @@ func newHandler(cfg config.Config, svc *app.Service, dev *devinbox.Inbox, log *s
 	opts := httpapi.Options{
 		Logger:         log,
 		AllowedOrigins: cfg.CORSOrigins,
+		Branding:       httpapi.Branding{Name: cfg.HostedPage.Name, Color: cfg.HostedPage.Color},
+		FrameAncestors: cfg.HostedPage.FrameAncestors,
 		RateLimit:      httpapi.RateLimit{PerMinute: cfg.RateLimit.RPS * 60, Burst: cfg.RateLimit.Burst},
 		Ready: func(ctx context.Context) error {
 			if stopping.Load() {

@@ -143,7 +143,7 @@ func (s *Service) view(sess idv.Session) SessionView {
 	}
 	return SessionView{
 		SessionID: sess.ID, Status: status, KYCLevel: sess.LevelName, LevelVersion: sess.LevelVersion,
-		Sandbox: sess.Sandbox, Steps: steps, WebSDKReturnURL: sess.ReturnURL,
+		Sandbox: sess.Sandbox, Steps: steps, WebSDKReturnURL: sess.ReturnURL, Locale: sess.Locale,
 		CreatedAt: sess.CreatedAt, UpdatedAt: sess.UpdatedAt, ExpiresAt: sess.ExpiresAt,
 	}
 }

@@ -87,6 +87,7 @@ type SessionView struct {
 	Steps           []idv.StepState
 	Applicant       *idv.Applicant
 	WebSDKReturnURL string
+	Locale          string // i18n; not personal data, shown to client tokens
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 	ExpiresAt       time.Time

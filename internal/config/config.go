@@ -32,6 +32,16 @@ type Config struct {
 	// DevInbox serves GET /dev/inbox with the messages the log senders
 	// kept. Development only: it shows one-time codes to anyone.
 	DevInbox bool `koanf:"dev_inbox"`
+	// HostedPage configures the verification page GET /s/{id}.
+	HostedPage HostedPageConfig `koanf:"hosted_page"`
+}
+
+// HostedPageConfig brands the hosted verification page and says who may
+// embed it.
+type HostedPageConfig struct {
+	Name           string   `koanf:"name"`            // integrator name shown on the page
+	Color          string   `koanf:"color"`           // brand colour, #rrggbb
+	FrameAncestors []string `koanf:"frame_ancestors"` // origins allowed to frame the page; empty: none
 }
 
 // SMSConfig chooses the SMS sender.
@@ -122,6 +132,9 @@ func settings() []setting {
 		{key: "rate_limit.burst", def: 40, usage: "burst of requests per key or client token"},
 		{key: "shutdown_timeout", def: "25s", usage: "time allowed to finish in-flight requests on shutdown"},
 		{key: "log_level", def: "info", usage: "debug, info, warn or error"},
+		{key: "hosted_page.name", def: "OpenIDV", usage: "integrator name shown on the hosted verification page"},
+		{key: "hosted_page.color", def: "#1d4ed8", usage: "brand colour of the hosted page (#rrggbb)"},
+		{key: "hosted_page.frame_ancestors", def: []string{}, usage: "comma-separated origins allowed to embed the hosted page in a frame; empty forbids framing", list: true},
 		{key: "dev_inbox", def: true, usage: "serve GET /dev/inbox with the messages of the log senders (development only; off when no log sender is used)"},
 	}
 }

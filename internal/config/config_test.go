@@ -24,6 +24,7 @@ func defaultConfig() Config {
 		ShutdownTimeout: 25 * time.Second,
 		LogLevel:        "info",
 		DevInbox:        true,
+		HostedPage:      HostedPageConfig{Name: "OpenIDV", Color: "#1d4ed8", FrameAncestors: []string{}},
 	}
 }
 
@@ -121,6 +122,9 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 		}},
 		{name: "bad types", environ: []string{"OPENIDV_SESSION_TTL=soon", "OPENIDV_RATE_LIMIT_BURST=lots"},
 			want: []string{"session_ttl", "burst"}},
+		{name: "hosted page", environ: []string{"OPENIDV_HOSTED_PAGE_NAME= ", "OPENIDV_HOSTED_PAGE_COLOR=blue",
+			"OPENIDV_HOSTED_PAGE_FRAME_ANCESTORS=https://ok.example,*"},
+			want: []string{"hosted_page.name", `"blue"`, `frame_ancestors: "*"`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -41,6 +41,7 @@ func (c Config) validate() []string {
 			add("cors_origins: %q must be an origin like https://shop.example (scheme and host, no path, no wildcard)", o)
 		}
 	}
+	p = append(p, c.HostedPage.validate()...)
 	if c.RateLimit.RPS < 0 {
 		add("rate_limit.rps %v must not be negative (0 disables)", c.RateLimit.RPS)
 	}
@@ -54,6 +55,35 @@ func (c Config) validate() []string {
 		add("log_level %q must be debug, info, warn or error", c.LogLevel)
 	}
 	return p
+}
+
+func (h HostedPageConfig) validate() []string {
+	var p []string
+	if n := strings.TrimSpace(h.Name); n == "" || len(n) > 80 {
+		p = append(p, "hosted_page.name must be 1 to 80 characters")
+	}
+	if !isHexColor(h.Color) {
+		p = append(p, fmt.Sprintf("hosted_page.color %q must be a colour like #1d4ed8", h.Color))
+	}
+	for _, o := range h.FrameAncestors {
+		if !isOrigin(o) {
+			p = append(p, fmt.Sprintf("hosted_page.frame_ancestors: %q must be an origin like https://shop.example", o))
+		}
+	}
+	return p
+}
+
+// isHexColor accepts #rrggbb.
+func isHexColor(s string) bool {
+	if len(s) != 7 || s[0] != '#' {
+		return false
+	}
+	for _, c := range []byte(s[1:]) {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
 }
 
 func (s SMSConfig) validate() []string {

@@ -271,7 +271,7 @@ func TestCreateAndShow(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := ts.URL
-	wantURL := base + "/verify/ses_1?token=tok_ses_1"
+	wantURL := base + "/s/ses_1#token=tok_ses_1"
 	wantWS := "ws" + strings.TrimPrefix(base, "http") + "/v1/sessions/ses_1/cable?token=tok_ses_1"
 	if got.URL != wantURL || got.WebsocketURL != wantWS {
 		t.Errorf("urls = %q, %q; want %q, %q", got.URL, got.WebsocketURL, wantURL, wantWS)

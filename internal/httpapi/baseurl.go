@@ -57,13 +57,16 @@ func validHost(h string) bool {
 }
 
 // sessionURLs returns the hosted page URL and the websocket URL of a
-// session, both carrying the client token in the query.
+// session. The page URL carries the client token in its fragment
+// (#token=…), which browsers send neither to the server nor in Referer;
+// the websocket URL carries it in the query (browsers cannot set headers
+// on websockets; the access log records route patterns, never URLs).
 func (s *Server) sessionURLs(r *http.Request, id, token string) (page, ws string) {
 	base := s.baseURL(r)
 	q := url.Values{"token": {token}}.Encode()
 	p := *base
-	p.Path = base.Path + "/verify/" + url.PathEscape(id)
-	p.RawQuery = q
+	p.Path = base.Path + "/s/" + url.PathEscape(id)
+	p.Fragment, p.RawFragment = "token="+token, q
 	w := *base
 	w.Scheme = "ws"
 	if base.Scheme == "https" {

@@ -145,7 +145,7 @@ func TestGoldenResponses(t *testing.T) {
 	e := newRealEnv(t, Options{})
 	status, _, created := do(t, e.ts, "POST", "/v1/sessions", e.public,
 		`{"kyc_level":"contact","first_name":"Ada","last_name":"Lovelace","email_address":"ada@example.org",
-		  "phone_number":"+44 7911 123456","vendor_data":"","return_url":"https://shop.example/done"}`)
+		  "phone_number":"+44 7911 123456","vendor_data":"","return_url":"https://shop.example/done","i18n":"es"}`)
 	if status != 201 {
 		t.Fatalf("create: %d %s", status, created)
 	}

@@ -20,6 +20,7 @@ type Server struct {
 	metrics *metrics
 	limiter *limiter
 	hub     *Hub
+	assets  webAssets
 	ping    atomic.Pointer[pingFrame] // the ping of the current second, shared by every socket
 
 	stop      context.CancelFunc
@@ -44,6 +45,10 @@ func New(svc Service, opts Options) *Server {
 		mux:       http.NewServeMux(),
 		limiter:   newLimiter(opts.RateLimit, opts.Now),
 		watchDone: make(chan struct{}),
+	}
+	var err error
+	if s.assets, err = loadAssets(opts.WebAssets, opts.Branding); err != nil {
+		s.log.Error("the hosted page will not work", slog.String("error", err.Error()))
 	}
 	s.hub = newHub(opts.PingInterval)
 	s.metrics = newMetrics(opts.Registerer, svc, s.hub)
@@ -102,6 +107,12 @@ func (s *Server) routes() []route {
 		{"PATCH " + sess + "/phone_verification", s.api(endpoint{auth: authSession, body: s.opts.MaxBodyBytes, fn: s.completePhone})},
 		{"POST " + sess + "/email_verification", s.api(endpoint{auth: authSession, body: s.opts.MaxBodyBytes, idempotent: true, fn: s.startEmail})},
 		{"PATCH " + sess + "/email_verification", s.api(endpoint{auth: authSession, body: s.opts.MaxBodyBytes, fn: s.completeEmail})},
+		{"GET " + sess + "/qr", s.api(endpoint{auth: authSession, fn: s.sessionQR})},
+		{"GET /s/{id}", http.HandlerFunc(s.page)},
+		{"GET /sdk/v1/openidv.js", s.serveAsset(func(a *webAssets) asset { return a.js })},
+		{"GET /sdk/v1/openidv.js.sri", http.HandlerFunc(s.sdkIntegrity)},
+		{"GET /sdk/v1/openidv.css", s.serveAsset(func(a *webAssets) asset { return a.css })},
+		{"GET /sdk/v1/theme.css", s.serveAsset(func(a *webAssets) asset { return a.theme })},
 		{"GET /healthz", http.HandlerFunc(s.healthz)},
 		{"GET /readyz", http.HandlerFunc(s.readyz)},
 		{"GET /metrics", s.metrics.handler(s.opts.Gatherer)},

@@ -2,12 +2,14 @@ package httpapi
 
 import (
 	"context"
+	"io/fs"
 	"log/slog"
 	"net/url"
 	"time"
 
 	"github.com/openidv/openidv/internal/app"
 	"github.com/openidv/openidv/internal/idv"
+	"github.com/openidv/openidv/web"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -89,6 +91,15 @@ type Options struct {
 	// Ready overrides the readiness check of GET /readyz (default Service.Ready).
 	Ready func(ctx context.Context) error
 
+	// WebAssets holds the built web SDK (openidv.js, openidv.css) served
+	// under /sdk/v1/ and loaded by the hosted page; nil means web.SDK().
+	WebAssets fs.FS
+	// Branding is the integrator name and colour of the hosted page.
+	Branding Branding
+	// FrameAncestors are the origins allowed to frame the hosted page
+	// (CSP frame-ancestors); empty forbids framing.
+	FrameAncestors []string
+
 	// Now is the clock (default time.Now); tests pass a fake one.
 	Now func() time.Time
 }
@@ -134,6 +145,15 @@ func (o Options) withDefaults() Options {
 	}
 	if o.PingInterval <= 0 {
 		o.PingInterval = 3 * time.Second
+	}
+	if o.WebAssets == nil {
+		o.WebAssets = web.SDK()
+	}
+	if o.Branding.Name == "" {
+		o.Branding.Name = "OpenIDV"
+	}
+	if !validColor(o.Branding.Color) {
+		o.Branding.Color = "#1d4ed8"
 	}
 	if o.Now == nil {
 		o.Now = time.Now

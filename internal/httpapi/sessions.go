@@ -31,6 +31,7 @@ type sessionReply struct {
 	Steps           []stepReply       `json:"steps"`
 	Applicant       *applicantReply   `json:"applicant,omitempty"`
 	WebSDKReturnURL *string           `json:"web_sdk_return_url"`
+	I18n            *string           `json:"i18n"`
 	CreatedAt       time.Time         `json:"created_at"`
 	UpdatedAt       time.Time         `json:"updated_at"`
 	ExpiresAt       time.Time         `json:"expires_at"`
@@ -67,6 +68,9 @@ func toSessionReply(v app.SessionView) sessionReply {
 	if v.WebSDKReturnURL != "" {
 		out.WebSDKReturnURL = &v.WebSDKReturnURL
 	}
+	if v.Locale != "" {
+		out.I18n = &v.Locale
+	}
 	for _, st := range v.Steps {
 		out.Steps = append(out.Steps, stepReply{
 			Kind: st.Kind, Status: st.Status, FlowOrder: st.FlowOrder, Attempts: st.Attempts,
@@ -98,14 +102,42 @@ func (s *Server) createSession(ctx context.Context, c *call) (reply, error) {
 		WebsocketURL: ws, ExpiresAt: cs.ExpiresAt.UTC(),
 	}
 	if in.GenerateQR {
-		code, err := qr.Encode(page, qr.M)
-		if err != nil {
+		if out.QRBase64PNG, err = qrBase64PNG(page); err != nil {
 			return reply{}, err
 		}
-		code.Scale = 6
-		out.QRBase64PNG = base64.StdEncoding.EncodeToString(code.PNG())
 	}
 	return reply{http.StatusCreated, out}, nil
+}
+
+// qrBase64PNG is the QR code of url as a base64 PNG.
+func qrBase64PNG(url string) (string, error) {
+	code, err := qr.Encode(url, qr.M)
+	if err != nil {
+		return "", err
+	}
+	code.Scale = 6
+	return base64.StdEncoding.EncodeToString(code.PNG()), nil
+}
+
+// qrReply is the answer of GET /v1/sessions/{id}/qr.
+type qrReply struct {
+	URL         string `json:"url"`
+	QRBase64PNG string `json:"qr_base64_png"`
+}
+
+// sessionQR answers the hosted page's desktop-to-phone hand-off: the QR
+// code of the session's url. The url carries the client token, so only
+// that token may ask for it.
+func (s *Server) sessionQR(_ context.Context, c *call) (reply, error) {
+	if c.p.Kind != app.PrincipalClientToken {
+		return reply{}, idv.Errorf(idv.CodeForbidden, "the QR code carries the client token: ask with the session's client token")
+	}
+	page, _ := s.sessionURLs(c.r, c.id, bearerFrom(c.r))
+	png, err := qrBase64PNG(page)
+	if err != nil {
+		return reply{}, err
+	}
+	return reply{http.StatusOK, qrReply{URL: page, QRBase64PNG: png}}, nil
 }
 
 func (s *Server) showSession(ctx context.Context, c *call) (reply, error) {
