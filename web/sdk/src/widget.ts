@@ -456,7 +456,8 @@ export class Widget {
 
   private handoff(): HTMLElement | null {
     if (this.o.handoff === false || !this.api) return null;
-    if (!window.matchMedia || !window.matchMedia('(min-width: 48em) and (pointer: fine)').matches) return null;
+    const mm = window.matchMedia;
+    if (!mm || !mm('(min-width: 48em)').matches || mm('(pointer: coarse)').matches) return null;
     const box = h('details', { class: 'oidv-handoff' }, h('summary', {}, this.t.handoffTitle), h('p', {}, this.t.handoffText));
     let loaded = false;
     box.addEventListener('toggle', () => {
