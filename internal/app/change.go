@@ -227,5 +227,9 @@ func (s *Service) outbox(sess idv.Session, typ string, data []byte, now time.Tim
 
 // preflight renders the preflight payload of sess at the current time.
 func (s *Service) preflight(sess idv.Session) idv.Preflight {
-	return flow.View(flow.FromSession(sess), s.now())
+	p := flow.View(flow.FromSession(sess), s.now())
+	if l, ok := s.levels[sess.LevelName]; ok {
+		p = flow.WithLevelText(p, l)
+	}
+	return p
 }

@@ -272,7 +272,7 @@ func stepKindOf(n *yaml.Node) idv.StepKind {
 
 // step compiles one step: either a bare kind or {kind, max_attempts}.
 func (p *levelParser) step(n *yaml.Node, level string, i int) (idv.LevelStep, bool) {
-	var kindNode, maxNode *yaml.Node
+	var kindNode, maxNode, titleNode, textNode *yaml.Node
 	switch n.Kind {
 	case yaml.ScalarNode:
 		kindNode = n
@@ -283,8 +283,12 @@ func (p *levelParser) step(n *yaml.Node, level string, i int) (idv.LevelStep, bo
 				kindNode = kv[1]
 			case "max_attempts":
 				maxNode = kv[1]
+			case "title":
+				titleNode = kv[1]
+			case "text":
+				textNode = kv[1]
 			default:
-				p.add(kv[0], level, i, "unknown key %q (known: kind, max_attempts)", kv[0].Value)
+				p.add(kv[0], level, i, "unknown key %q (known: kind, max_attempts, title, text)", kv[0].Value)
 			}
 		}
 	default:
@@ -299,7 +303,27 @@ func (p *levelParser) step(n *yaml.Node, level string, i int) (idv.LevelStep, bo
 	if maxNode != nil {
 		s.MaxAttempts = p.maxAttempts(maxNode, kind, level, i, s.MaxAttempts)
 	}
+	s.Title = p.displayText(titleNode, "title", kind, level, i, 200)
+	s.Text = p.displayText(textNode, "text", kind, level, i, 4000)
 	return s, true
+}
+
+// displayText reads a step's title or text: a string of at most max
+// bytes, on consent steps only.
+func (p *levelParser) displayText(n *yaml.Node, key string, kind idv.StepKind, level string, i, max int) string {
+	switch {
+	case n == nil:
+		return ""
+	case kind != idv.StepConsent:
+		p.add(n, level, i, "%s is only supported on consent steps", key)
+	case n.Kind != yaml.ScalarNode || n.Tag != "!!str":
+		p.add(n, level, i, "%s must be a string", key)
+	case strings.TrimSpace(n.Value) == "" || len(n.Value) > max:
+		p.add(n, level, i, "%s must be 1 to %d bytes", key, max)
+	default:
+		return n.Value
+	}
+	return ""
 }
 
 func (p *levelParser) stepKind(parent, n *yaml.Node, level string, i int) (idv.StepKind, bool) {

@@ -155,6 +155,9 @@ func TestParseLevelsRejects(t *testing.T) {
 		{"step kind missing", "levels:\n  - name: a\n    steps: [consent, {max_attempts: 2}]\n", "missing `kind`"},
 		{"step list", "levels:\n  - name: a\n    steps: [consent, [phone]]\n", "a step must be"},
 		{"name not string", "levels:\n  - name: 12\n    steps: [consent]\n", "`name` must be a string"},
+		{"text off consent", "levels:\n  - name: a\n    steps: [consent, {kind: phone, text: hi}]\n", "text is only supported on consent steps"},
+		{"title not string", "levels:\n  - name: a\n    steps: [{kind: consent, title: [x]}]\n", "title must be a string"},
+		{"text blank", "levels:\n  - name: a\n    steps: [{kind: consent, text: \" \"}]\n", "text must be 1 to 4000 bytes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -167,13 +170,13 @@ func TestParseLevelsRejects(t *testing.T) {
 }
 
 func TestParseLevelsAccepts(t *testing.T) {
-	src := "levels:\n  - name: kyc-1.a_b\n    steps:\n      - consent\n      - {kind: nfc, max_attempts: 10}\n"
+	src := "levels:\n  - name: kyc-1.a_b\n    steps:\n      - {kind: consent, title: Hello, text: We keep it safe.}\n      - {kind: nfc, max_attempts: 10}\n"
 	got, err := ParseLevels([]byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []idv.Level{{Name: "kyc-1.a_b", Steps: []idv.LevelStep{
-		{Kind: idv.StepConsent, MaxAttempts: 1}, {Kind: idv.StepNFC, MaxAttempts: 10},
+		{Kind: idv.StepConsent, MaxAttempts: 1, Title: "Hello", Text: "We keep it safe."}, {Kind: idv.StepNFC, MaxAttempts: 10},
 	}}}
 	if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(idv.Level{}, "Version")); diff != "" {
 		t.Errorf("ParseLevels (-want +got):\n%s", diff)

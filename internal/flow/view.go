@@ -134,3 +134,24 @@ func documentProgress(s State, k idv.StepKind) *idv.DocumentProgress {
 	}
 	return d
 }
+
+// WithLevelText fills screen.parameters title and text of the current
+// screen from the level's step definition when it sets them (the consent
+// text of levels_file).
+func WithLevelText(p idv.Preflight, l idv.Level) idv.Preflight {
+	if p.Requirement == nil || p.Screen.Show.Terminal() {
+		return p
+	}
+	for _, st := range l.Steps {
+		if StepScreen(st.Kind) != p.Screen.Show {
+			continue
+		}
+		if st.Title != "" {
+			p.Screen.Parameters["title"] = st.Title
+		}
+		if st.Text != "" {
+			p.Screen.Parameters["text"] = st.Text
+		}
+	}
+	return p
+}

@@ -152,3 +152,23 @@ func TestEffectsCarryNoPersonalData(t *testing.T) {
 		}
 	}
 }
+
+func TestWithLevelText(t *testing.T) {
+	l := idv.Level{Name: "x", Steps: []idv.LevelStep{
+		{Kind: idv.StepConsent, MaxAttempts: 1, Title: "Hello", Text: "We keep it safe."},
+		{Kind: idv.StepPhone, MaxAttempts: 3},
+	}}
+	st, _ := Start("ses_t", l, t0(), ttl, "")
+	got := WithLevelText(View(st, t0()), l).Screen.Parameters
+	if got["title"] != "Hello" || got["text"] != "We keep it safe." {
+		t.Errorf("consent parameters = %v, want the level's title and text", got)
+	}
+	st, _, err := Advance(st, ConsentGiven{Accepted: true}, t0())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = WithLevelText(View(st, t0()), l).Screen.Parameters
+	if got["title"] != nil || got["text"] != nil {
+		t.Errorf("phone parameters = %v, want title and text null", got)
+	}
+}

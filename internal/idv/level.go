@@ -34,4 +34,8 @@ type Level struct {
 type LevelStep struct {
 	Kind        StepKind
 	MaxAttempts int // attempts before the step fails (OTP: wrong codes)
+	// Title and Text are shown on the step's screen (screen.parameters
+	// title and text); empty means the client's own wording. Consent only
+	// today. They are display text, not part of the level's version.
+	Title, Text string
 }
