@@ -92,13 +92,13 @@ func artifactsDir(t *testing.T) string {
 	return dir
 }
 
-// startContactServer starts the binary with email through an in-process
+// startContactServer starts the binary (with extra OPENIDV_* settings env) with email through an in-process
 // SMTP server and SMS through the log sender and dev inbox.
-func startContactServer(t *testing.T) (*e2eServer, *smtptest.Server) {
+func startContactServer(t *testing.T, env ...string) (*e2eServer, *smtptest.Server) {
 	t.Helper()
 	e2eBinary(t)
 	mail := smtptest.Start(t)
-	srv := startServer(t, serverOptions{DataDir: filepath.Join(t.TempDir(), "data"), Env: []string{
+	srv := startServer(t, serverOptions{DataDir: filepath.Join(t.TempDir(), "data"), Env: append([]string{
 		"OPENIDV_EMAIL_PROVIDER=smtp",
 		"OPENIDV_EMAIL_SMTP_HOST=" + mail.Host(),
 		"OPENIDV_EMAIL_SMTP_PORT=" + strconv.Itoa(mail.Port()),
@@ -107,7 +107,7 @@ func startContactServer(t *testing.T) (*e2eServer, *smtptest.Server) {
 		"OPENIDV_DEV_INBOX=true",
 		"OPENIDV_HOSTED_PAGE_NAME=Acme Bank",
 		"OPENIDV_HOSTED_PAGE_COLOR=#0f5132",
-	}})
+	}, env...)})
 	if srv.AdminKey == "" {
 		t.Fatal("no admin key printed on first start")
 	}

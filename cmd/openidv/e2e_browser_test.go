@@ -34,7 +34,19 @@ func TestBrowserContactSession(t *testing.T) {
 	h.shoot("1_consent")
 	h.do(chromedp.Click(chromedp.CSS(`[data-action=accept]`)))
 
-	walkCodeStep(t, h, "phone", e2ePhone, "2_phone", func() string { return devInboxCode(t, srv.Base, e2ePhone) })
+	walkCodeStep(t, h, "phone", e2ePhone, "2_phone", func() string {
+		code := devInboxCode(t, srv.Base, e2ePhone)
+		wrong := "000000"
+		if code == wrong {
+			wrong = "111111"
+		}
+		h.do(chromedp.SendKeys(chromedp.CSS(`input[name=code]`), wrong+"\r"))
+		h.poll(`(document.querySelector('.oidv-error')||{}).textContent === 'That code is not correct.' &&
+			document.querySelector('.oidv-hint').textContent.includes('Attempts left: 2.')`)
+		h.shoot("3_phone_wrong_code")
+		h.do(chromedp.Evaluate[chromedp.Void](`document.querySelector('input[name=code]').value = ''`))
+		return code
+	})
 	walkCodeStep(t, h, "email", e2eEmail, "4_email", func() string { return emailCode(t, mail) })
 
 	h.waitScreen("completed_screen", browserWait)
@@ -177,6 +189,23 @@ func TestBrowserCancelledSession(t *testing.T) {
 		t.Errorf("title = %q, want Verification cancelled", got)
 	}
 	h.shoot("cancelled")
+}
+
+// TestBrowserExpiredSession shows the expired message once the session's
+// lifetime is over.
+func TestBrowserExpiredSession(t *testing.T) {
+	ctx := newBrowser(t)
+	srv, _ := startContactServer(t, "OPENIDV_SESSION_TTL=1s")
+	cs := createBrowserSession(t, srv, "", "")
+	time.Sleep(1100 * time.Millisecond) // the session's whole lifetime
+	h := newHostedTab(t, ctx)
+	h.viewport(0)
+	h.do(chromedp.Navigate(cs.URL))
+	h.waitScreen("cancel_screen", browserWait)
+	if got := eval[string](h, `document.querySelector('h1').textContent`); got != "This link has expired" {
+		t.Errorf("title = %q, want This link has expired", got)
+	}
+	h.shoot("expired")
 }
 
 // checkEvents compares the logged event types with want and checks each is

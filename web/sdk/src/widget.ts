@@ -364,7 +364,10 @@ export class Widget {
     const info: (string | Node)[] = [];
     if (p.attempts) info.push(format(t.attemptsLeft, { n: Math.max(p.attempts.max - p.attempts.used, 0) }));
     if (params.code_expired) info.push(' ' + t.codeExpired);
-    if (p.last_error && p.requirement?.status === 'needs_resubmission') err.textContent = t.wrongCode;
+    if (p.last_error && p.requirement?.status === 'needs_resubmission') {
+      err.textContent = t.wrongCode;
+      input.setAttribute('aria-invalid', 'true');
+    }
     form.append(
       h('label', { for: inputId }, t.codeLabel),
       h('p', { id: infoId, class: 'oidv-hint' }, t.codeHint + ' ', ...info),
