@@ -246,8 +246,3 @@ func checkTimeline(t *testing.T, srv *e2eServer, id, typ string, want int) {
 		t.Errorf("timeline has %d %s events, want %d", n, typ, want)
 	}
 }
-
-// jsString quotes s as a JavaScript string literal.
-func jsString(s string) string {
-	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
-}

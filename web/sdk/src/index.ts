@@ -17,16 +17,32 @@ export function mount(element: HTMLElement, options: MountOptions): Mounted {
 }
 
 /**
+ * hostedToken reads the client token from the URL fragment and removes it
+ * from the address bar, keeping it in this tab's sessionStorage so that a
+ * reload still works.
+ */
+function hostedToken(sessionId: string): string {
+  const key = 'openidv:' + sessionId;
+  const fromHash = new URLSearchParams(location.hash.slice(1)).get('token') || '';
+  try {
+    if (fromHash) sessionStorage.setItem(key, fromHash);
+    else return sessionStorage.getItem(key) || '';
+  } catch {
+    // storage disabled: the token lives in memory only
+  }
+  if (fromHash && history.replaceState) history.replaceState(null, '', location.pathname + location.search);
+  return fromHash;
+}
+
+/**
  * hosted mounts the hosted page (GET /s/{id}): the session id and brand come
- * from the element's data attributes, the client token from the URL fragment,
- * which is then removed from the address bar. Events are collected on
- * window.openidvEvents for tests and support.
+ * from the element's data attributes, the client token from the URL fragment.
+ * Events are collected on window.openidvEvents for tests and support.
  */
 function hosted(): void {
   const el = document.getElementById('openidv');
   if (!el || el.dataset.hosted !== 'true') return;
-  const token = new URLSearchParams(location.hash.slice(1)).get('token') || '';
-  if (token && history.replaceState) history.replaceState(null, '', location.pathname + location.search);
+  const token = hostedToken(el.dataset.sessionId || '');
   const events: LogEvent[] = [];
   (window as any).openidvEvents = events;
   mount(el, {

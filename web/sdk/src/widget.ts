@@ -146,6 +146,7 @@ export class Widget {
     this.locale = l;
     this.t = strings(l);
     this.root.lang = l;
+    if (this.host.dataset.hosted === 'true') document.documentElement.lang = l;
   }
 
   // ---- events
