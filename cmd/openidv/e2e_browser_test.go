@@ -33,6 +33,9 @@ func TestBrowserContactSession(t *testing.T) {
 	}
 	h.shoot("1_consent")
 	h.do(chromedp.Click(chromedp.CSS(`[data-action=accept]`)))
+	h.waitScreen("phone_verification_start_screen", browserWait)
+	h.do(chromedp.Reload()) // the token survives a reload (sessionStorage), not the address bar
+	h.waitScreen("phone_verification_start_screen", browserWait)
 
 	walkCodeStep(t, h, "phone", e2ePhone, "2_phone", func() string {
 		code := devInboxCode(t, srv.Base, e2ePhone)
@@ -112,6 +115,9 @@ func TestBrowserRejectConsent(t *testing.T) {
 	h.waitScreen("consent_screen", browserWait)
 	if got := eval[string](h, `document.querySelector('[data-action=accept]').textContent`); got != "Acepto" {
 		t.Errorf("accept button = %q, want the Spanish Acepto (session i18n es)", got)
+	}
+	if got := eval[string](h, `document.documentElement.lang`); got != "es" {
+		t.Errorf("<html lang> = %q, want es", got)
 	}
 	h.do(chromedp.Click(chromedp.CSS(`.oidv-handoff summary`)))
 	h.poll(`(i => !!i && i.complete && i.naturalWidth > 0 && i.src.startsWith('data:image/png;base64,'))(document.querySelector('.oidv-handoff img'))`)
