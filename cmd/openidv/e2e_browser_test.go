@@ -116,6 +116,9 @@ func TestBrowserRejectConsent(t *testing.T) {
 	if got := eval[string](h, `document.querySelector('[data-action=accept]').textContent`); got != "Acepto" {
 		t.Errorf("accept button = %q, want the Spanish Acepto (session i18n es)", got)
 	}
+	if got := eval[string](h, `document.querySelector('h1').textContent`); got != "Antes de empezar" {
+		t.Errorf("consent title = %q, want the contact level's Spanish title", got)
+	}
 	if got := eval[string](h, `document.documentElement.lang`); got != "es" {
 		t.Errorf("<html lang> = %q, want es", got)
 	}

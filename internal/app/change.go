@@ -229,7 +229,7 @@ func (s *Service) outbox(sess idv.Session, typ string, data []byte, now time.Tim
 func (s *Service) preflight(sess idv.Session) idv.Preflight {
 	p := flow.View(flow.FromSession(sess), s.now())
 	if l, ok := s.levels[sess.LevelName]; ok {
-		p = flow.WithLevelText(p, l)
+		p = flow.WithLevelText(p, l, sess.Locale)
 	}
 	return p
 }

@@ -308,22 +308,59 @@ func (p *levelParser) step(n *yaml.Node, level string, i int) (idv.LevelStep, bo
 	return s, true
 }
 
-// displayText reads a step's title or text: a string of at most max
-// bytes, on consent steps only.
-func (p *levelParser) displayText(n *yaml.Node, key string, kind idv.StepKind, level string, i, max int) string {
-	switch {
-	case n == nil:
-		return ""
-	case kind != idv.StepConsent:
-		p.add(n, level, i, "%s is only supported on consent steps", key)
-	case n.Kind != yaml.ScalarNode || n.Tag != "!!str":
-		p.add(n, level, i, "%s must be a string", key)
-	case strings.TrimSpace(n.Value) == "" || len(n.Value) > max:
-		p.add(n, level, i, "%s must be 1 to %d bytes", key, max)
-	default:
-		return n.Value
+// displayText reads a step's title or text, on consent steps only: a
+// string, or a mapping of language (en, es, …) to string, each 1 to max
+// bytes.
+func (p *levelParser) displayText(n *yaml.Node, key string, kind idv.StepKind, level string, i, max int) idv.Localized {
+	if n == nil {
+		return nil
 	}
-	return ""
+	if kind != idv.StepConsent {
+		p.add(n, level, i, "%s is only supported on consent steps", key)
+		return nil
+	}
+	one := func(v *yaml.Node, name string) (string, bool) {
+		if v.Kind != yaml.ScalarNode || v.Tag != "!!str" {
+			p.add(v, level, i, "%s must be a string or a mapping of language to string", name)
+			return "", false
+		}
+		if strings.TrimSpace(v.Value) == "" || len(v.Value) > max {
+			p.add(v, level, i, "%s must be 1 to %d bytes", name, max)
+			return "", false
+		}
+		return v.Value, true
+	}
+	out := idv.Localized{}
+	if n.Kind != yaml.MappingNode {
+		if v, ok := one(n, key); ok {
+			out[""] = v
+		}
+		return out
+	}
+	for _, kv := range pairs(n) {
+		lang := kv[0].Value
+		if !validLanguage(lang) {
+			p.add(kv[0], level, i, "%s: %q is not a language like en or es", key, lang)
+			continue
+		}
+		if v, ok := one(kv[1], key+"."+lang); ok {
+			out[lang] = v
+		}
+	}
+	return out
+}
+
+// validLanguage accepts a primary language subtag: 2 or 3 letters a-z.
+func validLanguage(s string) bool {
+	if len(s) < 2 || len(s) > 3 {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if c < 'a' || c > 'z' {
+			return false
+		}
+	}
+	return true
 }
 
 func (p *levelParser) stepKind(parent, n *yaml.Node, level string, i int) (idv.StepKind, bool) {

@@ -157,6 +157,8 @@ func TestParseLevelsRejects(t *testing.T) {
 		{"name not string", "levels:\n  - name: 12\n    steps: [consent]\n", "`name` must be a string"},
 		{"text off consent", "levels:\n  - name: a\n    steps: [consent, {kind: phone, text: hi}]\n", "text is only supported on consent steps"},
 		{"title not string", "levels:\n  - name: a\n    steps: [{kind: consent, title: [x]}]\n", "title must be a string"},
+		{"bad language", "levels:\n  - name: a\n    steps: [{kind: consent, text: {EN-x: hi}}]\n", `text: "EN-x" is not a language`},
+		{"language text blank", "levels:\n  - name: a\n    steps: [{kind: consent, text: {es: \"\"}}]\n", "text.es must be 1 to 4000 bytes"},
 		{"text blank", "levels:\n  - name: a\n    steps: [{kind: consent, text: \" \"}]\n", "text must be 1 to 4000 bytes"},
 	}
 	for _, tt := range tests {
@@ -170,13 +172,14 @@ func TestParseLevelsRejects(t *testing.T) {
 }
 
 func TestParseLevelsAccepts(t *testing.T) {
-	src := "levels:\n  - name: kyc-1.a_b\n    steps:\n      - {kind: consent, title: Hello, text: We keep it safe.}\n      - {kind: nfc, max_attempts: 10}\n"
+	src := "levels:\n  - name: kyc-1.a_b\n    steps:\n      - {kind: consent, title: Hello, text: {en: We keep it safe., es: Lo guardamos.}}\n      - {kind: nfc, max_attempts: 10}\n"
 	got, err := ParseLevels([]byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []idv.Level{{Name: "kyc-1.a_b", Steps: []idv.LevelStep{
-		{Kind: idv.StepConsent, MaxAttempts: 1, Title: "Hello", Text: "We keep it safe."}, {Kind: idv.StepNFC, MaxAttempts: 10},
+		{Kind: idv.StepConsent, MaxAttempts: 1, Title: idv.Localized{"": "Hello"},
+			Text: idv.Localized{"en": "We keep it safe.", "es": "Lo guardamos."}}, {Kind: idv.StepNFC, MaxAttempts: 10},
 	}}}
 	if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(idv.Level{}, "Version")); diff != "" {
 		t.Errorf("ParseLevels (-want +got):\n%s", diff)

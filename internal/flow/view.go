@@ -137,8 +137,9 @@ func documentProgress(s State, k idv.StepKind) *idv.DocumentProgress {
 
 // WithLevelText fills screen.parameters title and text of the current
 // screen from the level's step definition when it sets them (the consent
-// text of levels_file).
-func WithLevelText(p idv.Preflight, l idv.Level) idv.Preflight {
+// text of levels_file), in the language lang (the session's i18n) when the
+// level has it.
+func WithLevelText(p idv.Preflight, l idv.Level, lang string) idv.Preflight {
 	if p.Requirement == nil || p.Screen.Show.Terminal() {
 		return p
 	}
@@ -146,11 +147,11 @@ func WithLevelText(p idv.Preflight, l idv.Level) idv.Preflight {
 		if StepScreen(st.Kind) != p.Screen.Show {
 			continue
 		}
-		if st.Title != "" {
-			p.Screen.Parameters["title"] = st.Title
+		if v := st.Title.Pick(lang); v != "" {
+			p.Screen.Parameters["title"] = v
 		}
-		if st.Text != "" {
-			p.Screen.Parameters["text"] = st.Text
+		if v := st.Text.Pick(lang); v != "" {
+			p.Screen.Parameters["text"] = v
 		}
 	}
 	return p

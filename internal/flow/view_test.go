@@ -155,19 +155,26 @@ func TestEffectsCarryNoPersonalData(t *testing.T) {
 
 func TestWithLevelText(t *testing.T) {
 	l := idv.Level{Name: "x", Steps: []idv.LevelStep{
-		{Kind: idv.StepConsent, MaxAttempts: 1, Title: "Hello", Text: "We keep it safe."},
+		{Kind: idv.StepConsent, MaxAttempts: 1, Title: idv.Localized{"": "Hello"},
+			Text: idv.Localized{"en": "We keep it safe.", "es": "Lo guardamos."}},
 		{Kind: idv.StepPhone, MaxAttempts: 3},
 	}}
 	st, _ := Start("ses_t", l, t0(), ttl, "")
-	got := WithLevelText(View(st, t0()), l).Screen.Parameters
-	if got["title"] != "Hello" || got["text"] != "We keep it safe." {
-		t.Errorf("consent parameters = %v, want the level's title and text", got)
+	for _, tt := range []struct{ lang, title, text string }{
+		{"", "Hello", "We keep it safe."},
+		{"es-MX", "Hello", "Lo guardamos."},
+		{"fr", "Hello", "We keep it safe."},
+	} {
+		got := WithLevelText(View(st, t0()), l, tt.lang).Screen.Parameters
+		if got["title"] != tt.title || got["text"] != tt.text {
+			t.Errorf("lang %q: consent parameters = %v, want title %q text %q", tt.lang, got, tt.title, tt.text)
+		}
 	}
 	st, _, err := Advance(st, ConsentGiven{Accepted: true}, t0())
 	if err != nil {
 		t.Fatal(err)
 	}
-	got = WithLevelText(View(st, t0()), l).Screen.Parameters
+	got := WithLevelText(View(st, t0()), l, "en").Screen.Parameters
 	if got["title"] != nil || got["text"] != nil {
 		t.Errorf("phone parameters = %v, want title and text null", got)
 	}

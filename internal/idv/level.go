@@ -1,5 +1,10 @@
 package idv
 
+import (
+	"sort"
+	"strings"
+)
+
 // StepKind names one verification step a level can ask for.
 type StepKind string
 
@@ -37,5 +42,30 @@ type LevelStep struct {
 	// Title and Text are shown on the step's screen (screen.parameters
 	// title and text); empty means the client's own wording. Consent only
 	// today. They are display text, not part of the level's version.
-	Title, Text string
+	Title, Text Localized
+}
+
+// Localized is a display text by language (primary subtag, e.g. "en",
+// "es"); the key "" holds a text given without a language.
+type Localized map[string]string
+
+// Pick returns the text for the language tag lang (e.g. es-MX): its primary
+// subtag, else the text without a language, else English, else the first
+// language in alphabetical order; "" when there is none.
+func (l Localized) Pick(lang string) string {
+	primary, _, _ := strings.Cut(strings.ToLower(strings.ReplaceAll(lang, "_", "-")), "-")
+	for _, k := range []string{primary, "", "en"} {
+		if v, ok := l[k]; ok {
+			return v
+		}
+	}
+	keys := make([]string, 0, len(l))
+	for k := range l {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	if len(keys) == 0 {
+		return ""
+	}
+	return l[keys[0]]
 }

@@ -30,3 +30,20 @@ func TestSessionCloneSharesNothing(t *testing.T) {
 		t.Error("CloneSteps(nil) is not nil")
 	}
 }
+
+func TestLocalizedPick(t *testing.T) {
+	texts := Localized{"en": "Hello", "es": "Hola", "de": "Hallo"}
+	for _, tt := range []struct {
+		l    Localized
+		lang string
+		want string
+	}{
+		{texts, "es", "Hola"}, {texts, "ES_mx", "Hola"}, {texts, "fr", "Hello"}, {texts, "", "Hello"},
+		{Localized{"": "Plain", "es": "Llano"}, "fr", "Plain"}, {Localized{"es": "Hola", "de": "Hallo"}, "fr", "Hallo"},
+		{nil, "en", ""},
+	} {
+		if got := tt.l.Pick(tt.lang); got != tt.want {
+			t.Errorf("%v.Pick(%q) = %q, want %q", tt.l, tt.lang, got, tt.want)
+		}
+	}
+}
