@@ -52,10 +52,16 @@ export interface Transport {
   close(): void;
 }
 
+/** reconnectDelayMs is the wait before reopening a lost websocket: 2 s, doubling to at most 60 s. */
+export function reconnectDelayMs(attempt: number): number {
+  return Math.min(2_000 * 2 ** attempt, 60_000);
+}
+
 /** DriverDeps are the Driver's collaborators; tests pass fakes and fake timers. */
 export interface DriverDeps {
   fetchPreflight: () => Promise<Preflight>;
-  transport: Transport | null;
+  /** transport makes a live channel (a new one per connection attempt); null polls only. */
+  transport: (() => Transport) | null;
   onPreflight: (p: Preflight) => void;
   onError: (e: unknown) => void;
 }
@@ -67,10 +73,13 @@ export interface DriverDeps {
  */
 export class Driver {
   private timer: ReturnType<typeof setTimeout> | null = null;
+  private reconnect: ReturnType<typeof setTimeout> | null = null;
+  private transport: Transport | null = null;
   private current: Preflight | null = null;
   private last = '';
   private live = false;
   private stopped = false;
+  private attempts = 0;
   /** polls counts preflight API calls made as a fallback (for tests and diagnostics). */
   polls = 0;
 
@@ -78,20 +87,36 @@ export class Driver {
 
   /** start opens the transport and arms the first fallback timer. */
   start(): void {
-    const t = this.deps.transport;
-    if (t) {
-      this.live = true;
-      t.open(
-        (p) => this.accept(p),
-        () => {
-          this.live = false;
-          if (!this.stopped) this.poll();
-        },
-      );
+    if (this.deps.transport) {
+      this.connect();
       this.arm('consent_screen');
     } else {
       this.poll();
     }
+  }
+
+  /** connect opens a new transport; when it is lost the Driver polls at once and reconnects later. */
+  private connect(): void {
+    const t = this.deps.transport!();
+    this.transport = t;
+    this.live = true;
+    t.open(
+      (p) => {
+        this.attempts = 0;
+        this.accept(p);
+      },
+      () => {
+        if (this.transport !== t) return;
+        this.live = false;
+        this.transport = null;
+        if (this.stopped) return;
+        this.poll();
+        this.reconnect = setTimeout(() => {
+          this.reconnect = null;
+          if (!this.stopped) this.connect();
+        }, reconnectDelayMs(this.attempts++));
+      },
+    );
   }
 
   /** accept takes a preflight from any source (push, action answer, poll). */
@@ -114,8 +139,11 @@ export class Driver {
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    this.deps.transport?.close();
+    if (this.reconnect) clearTimeout(this.reconnect);
+    this.timer = this.reconnect = null;
+    const t = this.transport;
+    this.transport = null;
+    t?.close();
   }
 
   /** screen is the screen of the latest preflight, if any. */
@@ -130,7 +158,7 @@ export class Driver {
 
   private fallback(): void {
     if (this.stopped) return;
-    if (this.live && this.deps.transport?.requestPreflight()) {
+    if (this.live && this.transport?.requestPreflight()) {
       this.arm(this.screen() ?? 'consent_screen');
       return;
     }

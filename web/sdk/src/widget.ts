@@ -115,10 +115,10 @@ export class Widget {
     this.api = new Api(r.baseUrl, r.sessionId, r.token);
     await this.loadLocale();
     const api = this.api;
-    const cable = typeof WebSocket === 'function' ? new Cable(api.websocketUrl()) : null;
+    const ws = api.websocketUrl();
     this.driver = new Driver({
       fetchPreflight: () => api.preflight(),
-      transport: cable,
+      transport: typeof WebSocket === 'function' ? () => new Cable(ws) : null,
       onPreflight: (p) => this.show(p),
       onError: (e) => this.apiError(e),
     });

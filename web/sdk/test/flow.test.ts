@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Driver, fallbackTimeoutMs, isTerminal, viewFor, type Transport } from '../src/flow';
+import { Driver, fallbackTimeoutMs, isTerminal, reconnectDelayMs, viewFor, type Transport } from '../src/flow';
 import type { Preflight } from '../src/types';
 
 function pf(show: string, extra: Partial<Preflight> = {}): Preflight {
@@ -89,7 +89,7 @@ describe('Driver', () => {
     const transport = fakeTransport();
     const shown: string[] = [];
     const fetchPreflight = vi.fn(async () => pf('consent_screen'));
-    const d = new Driver({ fetchPreflight, transport, onPreflight: (p) => shown.push(p.screen.show), onError: () => undefined });
+    const d = new Driver({ fetchPreflight, transport: () => transport, onPreflight: (p) => shown.push(p.screen.show), onError: () => undefined });
     d.start();
     transport.push(pf('consent_screen'));
     transport.push(pf('consent_screen'));
@@ -103,7 +103,7 @@ describe('Driver', () => {
 
   it('waits 30 s on the email screen', async () => {
     const transport = fakeTransport();
-    const d = new Driver({ fetchPreflight: async () => pf('x'), transport, onPreflight: () => undefined, onError: () => undefined });
+    const d = new Driver({ fetchPreflight: async () => pf('x'), transport: () => transport, onPreflight: () => undefined, onError: () => undefined });
     d.start();
     transport.push(pf('email_verification_start_screen'));
     await vi.advanceTimersByTimeAsync(29_999);
@@ -117,7 +117,7 @@ describe('Driver', () => {
     const shown: string[] = [];
     let screen = 'consent_screen';
     const fetchPreflight = vi.fn(async () => pf(screen));
-    const d = new Driver({ fetchPreflight, transport, onPreflight: (p) => shown.push(p.screen.show), onError: () => undefined });
+    const d = new Driver({ fetchPreflight, transport: () => transport, onPreflight: (p) => shown.push(p.screen.show), onError: () => undefined });
     d.start();
     transport.drop();
     await vi.advanceTimersByTimeAsync(0);
@@ -146,12 +146,48 @@ describe('Driver', () => {
   it('stops on a terminal screen', async () => {
     const transport = fakeTransport();
     const fetchPreflight = vi.fn(async () => pf('x'));
-    const d = new Driver({ fetchPreflight, transport, onPreflight: () => undefined, onError: () => undefined });
+    const d = new Driver({ fetchPreflight, transport: () => transport, onPreflight: () => undefined, onError: () => undefined });
     d.start();
     d.accept(pf('completed_screen', { status: 'completed' }));
     expect(transport.closed).toBe(true);
     await vi.advanceTimersByTimeAsync(120_000);
     expect(transport.requests).toBe(0);
     expect(fetchPreflight).not.toHaveBeenCalled();
+  });
+});
+
+describe('reconnecting', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('backs off from 2 s to at most 60 s', () => {
+    expect([0, 1, 2, 3, 4, 5, 10].map(reconnectDelayMs)).toEqual([2_000, 4_000, 8_000, 16_000, 32_000, 60_000, 60_000]);
+  });
+
+  it('polls at once when the socket drops, reopens it after 2 s and takes its pushes', async () => {
+    const made: ReturnType<typeof fakeTransport>[] = [];
+    const shown: string[] = [];
+    const fetchPreflight = vi.fn(async () => pf('consent_screen'));
+    const d = new Driver({
+      fetchPreflight,
+      transport: () => {
+        const t = fakeTransport();
+        made.push(t);
+        return t;
+      },
+      onPreflight: (p) => shown.push(p.screen.show),
+      onError: () => undefined,
+    });
+    d.start();
+    made[0].drop();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fetchPreflight).toHaveBeenCalledTimes(1);
+    expect(made).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(made).toHaveLength(2);
+    made[1].push(pf('phone_verification_start_screen'));
+    expect(shown).toEqual(['consent_screen', 'phone_verification_start_screen']);
+    d.stop();
+    expect(made[1].closed).toBe(true);
   });
 });
