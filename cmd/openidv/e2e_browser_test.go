@@ -3,6 +3,7 @@ package main
 import (
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -198,6 +199,36 @@ func TestBrowserCancelledSession(t *testing.T) {
 		t.Errorf("title = %q, want Verification cancelled", got)
 	}
 	h.shoot("cancelled")
+}
+
+// TestBrowserThreeWrongCodes fails the phone step with three wrong codes:
+// the page ends on rejected_screen and logs otpFailure.
+func TestBrowserThreeWrongCodes(t *testing.T) {
+	ctx := newBrowser(t)
+	srv, _ := startContactServer(t)
+	cs := createBrowserSession(t, srv, "", "")
+	h := newHostedTab(t, ctx)
+	h.viewport(0)
+	h.do(chromedp.Navigate(cs.URL))
+	h.waitScreen("consent_screen", browserWait)
+	h.do(chromedp.Click(chromedp.CSS(`[data-action=accept]`)))
+	h.waitScreen("phone_verification_start_screen", browserWait)
+	h.do(chromedp.SendKeys(chromedp.CSS(`input[name=phone]`), e2ePhone+"\r"))
+	h.do(chromedp.WaitVisible(chromedp.CSS(`input[name=code]`)))
+	wrong := "000000"
+	if devInboxCode(t, srv.Base, e2ePhone) == wrong {
+		wrong = "111111"
+	}
+	for left := 2; left >= 1; left-- {
+		h.do(chromedp.SendKeys(chromedp.CSS(`input[name=code]`), wrong+"\r"))
+		h.poll(`document.querySelector('.oidv-hint').textContent.includes('Attempts left: ` + strconv.Itoa(left) + `.')`)
+		h.do(chromedp.Evaluate[chromedp.Void](`document.querySelector('input[name=code]').value = ''`))
+	}
+	h.do(chromedp.SendKeys(chromedp.CSS(`input[name=code]`), wrong+"\r"))
+	h.waitScreen("rejected_screen", browserWait)
+	h.shoot("rejected")
+	checkEvents(t, h.loggedEvents(), []string{"otpFailure"})
+	checkTimeline(t, srv, cs.SessionID, "otpFailure", 1)
 }
 
 // TestBrowserExpiredSession shows the expired message once the session's
