@@ -205,6 +205,7 @@ func FuzzParseLevels(f *testing.F) {
 	f.Add([]byte(DefaultLevelsYAML()))
 	f.Add([]byte("levels:\n  - name: a\n    steps: [consent, {kind: phone, max_attempts: 2}]\n"))
 	f.Add([]byte("levels: [&a {name: x, steps: *a}]"))
+	f.Add([]byte("levels:\n  - name: a\n    steps: [{kind: consent, title: Hi, text: {en: a, es: b}}]\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		levels, err := ParseLevels(data)
 		if err != nil {
