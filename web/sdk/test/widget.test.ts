@@ -105,4 +105,29 @@ describe('mount', () => {
     expect(logs.map((e) => e.type)).toEqual(['browserNotSupported']);
     await vi.waitFor(() => expect(srv.calls.some((c) => c.startsWith('POST /events [{"type":"browserNotSupported"'))).toBe(true));
   });
+
+  it('reports a server failure as InternalServerError and offers to retry', async () => {
+    const calls: string[] = [];
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (url: string, init: RequestInit) => {
+        calls.push(`${init.method} ${new URL(url).pathname}` + (init.body ? ' ' + init.body : ''));
+        if (init.method === 'POST') return new Response('{"recorded":1}', { status: 201 });
+        return new Response('{"error":{"type":"internal","message":"boom"}}', { status: 500 });
+      }),
+    );
+    vi.stubGlobal('WebSocket', undefined);
+    const el = document.createElement('div');
+    const logs: LogEvent[] = [];
+    const errors: Error[] = [];
+    mount(el, { sessionId: 's1', clientToken: 'ct_1', baseUrl: 'https://idv.example', locale: 'en', onLog: (e) => logs.push(e), onError: (e) => errors.push(e) });
+    await vi.waitFor(() => expect(el.querySelector('[data-screen=error]')).not.toBeNull());
+    expect(el.querySelector('h1')!.textContent).toBe('Something went wrong');
+    expect(el.querySelector('button')!.textContent).toBe('Try again');
+    expect(logs).toEqual([{ type: 'InternalServerError', payload: { message: 'Error. Try again.' } }]);
+    expect(errors.map((e) => e.message)).toContain('boom');
+    await vi.waitFor(() =>
+      expect(calls).toContain('POST /v1/sessions/s1/events [{"type":"InternalServerError","payload":{"message":"Error. Try again."}}]'),
+    );
+  });
 });
