@@ -102,7 +102,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	status, body, retry := encodeError(err, st.requestID)
 	if status >= 500 {
 		s.log.ErrorContext(r.Context(), "internal error",
-			slog.String("request_id", st.requestID), slog.String("route", st.route),
+			slog.String("request_id", st.requestID), slog.String("route", routeOf(r)),
 			slog.String("error", err.Error()))
 	}
 	writeErrorBody(w, status, body, retry)

@@ -17,8 +17,19 @@ import (
 // reqState is the per-request record shared by the middleware layers.
 type reqState struct {
 	requestID string
-	route     string // the matched pattern path, or "unmatched"
 	method    string
+}
+
+// unmatchedPattern is the catch-all route of requests no API route takes.
+const unmatchedPattern = "/"
+
+// routeOf is the path of the route pattern that took r ("unmatched" when
+// none did): the label of logs and metrics, never the raw path.
+func routeOf(r *http.Request) string {
+	if r.Pattern == "" || r.Pattern == unmatchedPattern {
+		return "unmatched"
+	}
+	return patternPath(r.Pattern)
 }
 
 type stateKey struct{}
@@ -28,7 +39,7 @@ func stateOf(r *http.Request) *reqState {
 	if st, ok := r.Context().Value(stateKey{}).(*reqState); ok {
 		return st
 	}
-	return &reqState{route: "unmatched"}
+	return &reqState{}
 }
 
 // statusWriter records the status and size of a response.
@@ -82,10 +93,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		if !validRequestID(id) {
 			id = rand.Text()
 		}
-		st := &reqState{requestID: id, route: "unmatched", method: knownMethod(r.Method)}
-		if _, pattern := s.mux.Handler(r); pattern != "" {
-			st.route = patternPath(pattern)
-		}
+		st := &reqState{requestID: id, method: knownMethod(r.Method)}
 		w.Header().Set("X-Request-Id", id)
 		sw := &statusWriter{ResponseWriter: w}
 		r = r.WithContext(context.WithValue(r.Context(), stateKey{}, st))
@@ -95,7 +103,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 					panic(v)
 				}
 				s.log.ErrorContext(r.Context(), "panic", slog.String("request_id", id),
-					slog.String("route", st.route), slog.String("panic_type", fmt.Sprintf("%T", v)),
+					slog.String("route", routeOf(r)), slog.String("panic_type", fmt.Sprintf("%T", v)),
 					slog.String("stack", string(debug.Stack())))
 				if sw.status == 0 {
 					s.writeError(sw, r, errors.New("panic"))
@@ -112,10 +120,11 @@ func (s *Server) finish(r *http.Request, st *reqState, sw *statusWriter, d time.
 	if status == 0 {
 		status = http.StatusOK
 	}
-	s.metrics.observe(st.route, st.method, status, d)
+	route := routeOf(r)
+	s.metrics.observe(route, st.method, status, d)
 	s.log.LogAttrs(r.Context(), slog.LevelInfo, "http request",
 		slog.String("request_id", st.requestID), slog.String("method", st.method),
-		slog.String("route", st.route), slog.Int("status", status),
+		slog.String("route", route), slog.Int("status", status),
 		slog.Float64("duration_ms", float64(d.Microseconds())/1000), slog.Int64("bytes", sw.bytes))
 }
 
@@ -151,7 +160,7 @@ func secure(next http.Handler) http.Handler {
 // fallback answers unmatched requests with the envelope: 404, or 405 with
 // Allow when the path exists under another method.
 func (s *Server) fallback(w http.ResponseWriter, r *http.Request) {
-	h, _ := s.mux.Handler(r)
+	h, _ := s.probe.Handler(r)
 	probe := &headerProbe{header: http.Header{}}
 	h.ServeHTTP(probe, r)
 	if probe.status == http.StatusMethodNotAllowed {
