@@ -22,6 +22,7 @@ type Server struct {
 	limiter *limiter
 	hub     *Hub
 	ping    atomic.Pointer[pingFrame] // the ping of the current second, shared by every socket
+	ids     *requestIDs
 
 	stop      context.CancelFunc
 	watchDone chan struct{}
@@ -44,6 +45,7 @@ func New(svc Service, opts Options) *Server {
 		log:       opts.Logger,
 		mux:       http.NewServeMux(),
 		probe:     http.NewServeMux(),
+		ids:       newRequestIDs(),
 		limiter:   newLimiter(opts.RateLimit, opts.Now),
 		watchDone: make(chan struct{}),
 	}
