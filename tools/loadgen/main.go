@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	_ "net/http/pprof"
 	"os"
 	"sort"
 	"strings"
@@ -153,15 +154,20 @@ func runBaseline(args []string) error {
 	fs := flag.NewFlagSet("baseline", flag.ExitOnError)
 	addr := fs.String("addr", "127.0.0.1:9090", "listen address")
 	size := fs.Int("size", 700, "JSON body size in bytes")
+	pprofAddr := fs.String("pprof", "", "also serve net/http/pprof on this address (to profile the baseline)")
 	fs.Parse(args)
 	body := append([]byte(`{"pad":"`), bytes.Repeat([]byte("x"), max(*size-11, 0))...)
 	body = append(body, `"}`...)
-	http.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(body)
 	})
+	if *pprofAddr != "" {
+		go http.ListenAndServe(*pprofAddr, nil) // net/http/pprof registers on the default mux
+	}
 	fmt.Fprintf(os.Stderr, "baseline: %d-byte JSON on http://%s/\n", len(body), *addr)
-	return http.ListenAndServe(*addr, nil)
+	return http.ListenAndServe(*addr, mux)
 }
 
 // readRSS returns the resident set size of pid in bytes.
