@@ -195,12 +195,12 @@ func (cc *cableConn) push(ctx context.Context) bool {
 	if len(idents) == 0 {
 		return true // nothing subscribed yet; subscribe triggers a push
 	}
-	var msg json.RawMessage
+	snap := &preflightSnapshot{}
 	var err error
 	if cc.fresh.Swap(false) {
-		msg, err = readJSON(ctx, cc.sessionID, cc.s.svc.PreflightFor)
+		snap.msg, err = readJSON(ctx, cc.sessionID, cc.s.svc.PreflightFor)
 	} else {
-		msg, err = cc.s.hub.preflight(ctx, cc.sessionID, cc.s.svc.PreflightFor)
+		snap, err = cc.s.hub.snapshot(ctx, cc.sessionID, cc.s.svc.PreflightFor)
 	}
 	if err != nil {
 		code := idv.ErrorCode(err)
@@ -214,7 +214,8 @@ func (cc *cableConn) push(ctx context.Context) bool {
 		return true
 	}
 	for _, id := range idents {
-		if cc.write(cableFrame{Identifier: id, Message: msg}) != nil {
+		frame, err := snap.frame(id)
+		if err != nil || cc.ws.writeText(frame) != nil {
 			return false
 		}
 	}
