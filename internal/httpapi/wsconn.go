@@ -84,7 +84,7 @@ func (e *wsHandshakeError) Error() string { return e.reason }
 // checkWSHandshake validates the client's opening handshake and returns
 // its Sec-WebSocket-Key.
 func checkWSHandshake(r *http.Request) (string, *wsHandshakeError) {
-	if !r.ProtoAtLeast(1, 1) || !headerHasToken(r.Header, "Connection", "upgrade") ||
+	if r.ProtoMajor != 1 || r.ProtoMinor < 1 || !headerHasToken(r.Header, "Connection", "upgrade") ||
 		!headerHasToken(r.Header, "Upgrade", "websocket") {
 		return "", &wsHandshakeError{http.StatusUpgradeRequired, "this route takes a websocket handshake (HTTP/1.1, Connection: Upgrade, Upgrade: websocket)"}
 	}
@@ -291,7 +291,10 @@ func (c *wsConn) control(f wsFrame) error {
 	}
 	switch f.op {
 	case opPing:
-		return c.writeFrame(opPong, payload)
+		if err := c.writeFrame(opPong, payload); err != nil && !errors.Is(err, errWSClosed) {
+			return err
+		}
+		return nil // after our close frame, keep reading for the answer
 	case opClose:
 		code, ok := closeCodeOf(payload)
 		if !ok {

@@ -110,6 +110,7 @@ func TestWSReadMessage(t *testing.T) {
 	big := strings.Repeat("x", 300)
 	tests := []struct {
 		name    string
+		closed  bool   // the server has sent its close frame
 		pending []byte // bytes that came with the handshake
 		in      [][]byte
 		want    []string // messages read, then "err <code>" or "eof"/"closed"
@@ -131,6 +132,11 @@ func TestWSReadMessage(t *testing.T) {
 			want:    []string{"text one", "text tw", "text three", "eof"},
 		},
 		{name: "pong ignored", in: [][]byte{clientFrame(0x8a, "x"), clientFrame(0x81, "a")}, want: []string{"text a", "eof"}},
+		{
+			name: "ping after our close: no pong, keep reading", closed: true,
+			in:   [][]byte{clientFrame(0x89, "p"), clientFrame(0x81, "late"), clientFrame(0x88, "\x03\xe9")},
+			want: []string{"text late", "closed"}, written: []string{"close 1001 "},
+		},
 		{
 			name: "close echoed", in: [][]byte{clientFrame(0x88, "\x03\xe8bye"), clientFrame(0x81, "after")},
 			want: []string{"closed"}, written: []string{"close 1000 "},
@@ -160,6 +166,9 @@ func TestWSReadMessage(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			conn := &scriptConn{in: bytes.NewReader(bytes.Join(tt.in, nil))}
 			ws := &wsConn{conn: conn, pending: tt.pending}
+			if tt.closed {
+				ws.close(closeGoingAway, "")
+			}
 			var got []string
 			for len(got) < 10 {
 				op, msg, err := ws.readMessage(1024)
@@ -240,6 +249,7 @@ func TestWSHandshake(t *testing.T) {
 	}{
 		{"valid", good, 1, 0},
 		{"HTTP/1.0", good, 0, 426},
+		{"HTTP/2", good, -2, 426},
 		{"no Connection: upgrade", with("Connection", "keep-alive"), 1, 426},
 		{"no Upgrade", with("Upgrade", ""), 1, 426},
 		{"version 8", with("Sec-Websocket-Version", "8"), 1, 400},
@@ -254,6 +264,9 @@ func TestWSHandshake(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := &http.Request{Method: "GET", Header: tt.hdr, ProtoMajor: 1, ProtoMinor: tt.proto}
+			if tt.proto < 0 {
+				r.ProtoMajor, r.ProtoMinor = -tt.proto, 0
+			}
 			key, err := checkWSHandshake(r)
 			status := 0
 			if err != nil {
