@@ -69,8 +69,8 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 	return n, err
 }
 
-// Unwrap lets http.ResponseController and websocket.Accept reach the
-// underlying writer (Hijack, Flush).
+// Unwrap lets http.ResponseController reach the underlying writer (Hijack,
+// Flush) for the cable's hijack.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // validRequestID accepts 1..64 characters of [A-Za-z0-9._-].
