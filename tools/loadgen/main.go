@@ -1,7 +1,7 @@
 // Command loadgen is the project's load generator for the performance
 // figures of the server (run it in a second process on the same machine):
 //
-//	loadgen http -url URL [-method GET] [-body JSON] [-header 'K: V'] [-c 64] [-d 10s]
+//	loadgen http -url URL [-method GET] [-body JSON] [-header 'K: V'] [-c 64] [-d 10s] [-rate R] [-pid PID]
 //	loadgen baseline -addr 127.0.0.1:9090 -size 700
 //	loadgen ws -url WS_URL -n 5000 -trigger-url URL -trigger-body JSON [-pid PID]
 //
@@ -63,12 +63,14 @@ func runHTTP(args []string) error {
 	conns := fs.Int("c", 64, "concurrent connections")
 	dur := fs.Duration("d", 10*time.Second, "duration")
 	rate := fs.Float64("rate", 0, "open loop: requests per second on a fixed schedule, latency counted from the scheduled time (0: closed loop, as fast as the connections allow)")
+	pid := fs.Int("pid", 0, "server pid: report its CPU time (user+system) per answered request")
 	var headers headerList
 	fs.Var(&headers, "header", "request header 'Key: Value' (repeatable)")
 	fs.Parse(args)
 	if *url == "" {
 		return fmt.Errorf("-url is required")
 	}
+	cpuBefore, _ := readCPU(*pid)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *conns, MaxConnsPerHost: *conns}}
 	start := time.Now()
 	deadline := start.Add(*dur)
@@ -115,10 +117,37 @@ func runHTTP(args []string) error {
 		}()
 	}
 	wg.Wait()
-	return report(map[string]any{
+	fields := map[string]any{
 		"requests": len(lat), "errors": errs.Load(), "non_2xx": non2xx.Load(),
 		"rps": float64(len(lat)) / dur.Seconds(), "connections": *conns, "target_rate": *rate,
-	}, lat)
+	}
+	if cpuAfter, err := readCPU(*pid); err == nil && len(lat) > 0 {
+		fields["server_cpu_us_per_req"] = float64((cpuAfter - cpuBefore).Microseconds()) / float64(len(lat))
+	}
+	return report(fields, lat)
+}
+
+// readCPU returns the CPU time (user + system) pid has used, from
+// /proc/PID/stat (Linux).
+func readCPU(pid int) (time.Duration, error) {
+	if pid <= 0 {
+		return 0, fmt.Errorf("no pid")
+	}
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// The command name (field 2) may hold spaces: count fields after its ')'.
+	rest := string(data[bytes.LastIndexByte(data, ')')+1:])
+	f := strings.Fields(rest)
+	if len(f) < 13 {
+		return 0, fmt.Errorf("short /proc/%d/stat", pid)
+	}
+	var utime, stime int64
+	fmt.Sscan(f[11], &utime)   // field 14 of the file
+	fmt.Sscan(f[12], &stime)   // field 15
+	const ticksPerSecond = 100 // USER_HZ on Linux
+	return time.Duration(utime+stime) * time.Second / ticksPerSecond, nil
 }
 
 // schedule returns the send times of an open-loop run at rate per second
