@@ -54,6 +54,8 @@ type Service struct {
 	retention time.Duration
 	otpKey    []byte
 	replayKey seal.DataKey // seals stored Idempotency-Key answers (they hold client tokens)
+
+	preflights preflightCache // encoded preflights by session version (PreflightJSON)
 }
 
 // New checks deps and returns a Service.

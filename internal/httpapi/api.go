@@ -31,8 +31,11 @@ type call struct {
 // reply is a handler's answer; a nil body means no content.
 type reply struct {
 	status int
-	body   any
+	body   any // encoded as JSON, or a rawJSON written as is
 }
+
+// rawJSON is an encoded JSON body with its final newline.
+type rawJSON []byte
 
 // apiFunc runs one use case.
 type apiFunc func(ctx context.Context, c *call) (reply, error)
@@ -74,6 +77,9 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, mode authMode, be
 	c, err := s.authenticate(r, mode, bearer)
 	if err != nil {
 		return nil, err
+	}
+	if s.limiter.disabled {
+		return c, nil
 	}
 	if err := s.limiter.allow(w, principalKey(c.p)); err != nil {
 		return nil, err
@@ -128,9 +134,12 @@ func (s *Server) run(c *call, fn apiFunc) (status int, body []byte, retry time.D
 		if status >= 500 {
 			st := stateOf(c.r)
 			s.log.ErrorContext(c.r.Context(), "internal error", "request_id", st.requestID,
-				"route", st.route, "error", err.Error())
+				"route", routeOf(c.r), "error", err.Error())
 		}
 		return status, body, retry
+	}
+	if raw, ok := rep.body.(rawJSON); ok {
+		return rep.status, raw, 0
 	}
 	if rep.body == nil {
 		return rep.status, nil, 0
@@ -200,7 +209,7 @@ func (s *Server) idempotent(w http.ResponseWriter, c *call, key string, fn apiFu
 	if err != nil {
 		st := stateOf(c.r)
 		s.log.ErrorContext(ctx, "recording idempotent answer failed", "request_id", st.requestID,
-			"route", st.route, "error", err.Error())
+			"route", routeOf(c.r), "error", err.Error())
 	}
 	writeAnswer(w, status, body, retry)
 }

@@ -253,7 +253,7 @@ func TestIdempotency(t *testing.T) {
 
 // waitFor polls cond without a deadline of its own (the test's timeout
 // bounds it).
-func waitFor(t *testing.T, cond func() bool) {
+func waitFor(t testing.TB, cond func() bool) {
 	t.Helper()
 	for !cond() {
 		time.Sleep(time.Millisecond)

@@ -1,29 +1,22 @@
 package httpapi
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
-	"github.com/coder/websocket"
 	"github.com/openidv/openidv/internal/app"
 	"github.com/openidv/openidv/internal/idv"
 )
 
 const (
 	cableReadLimit    = 4096
-	cableWriteTimeout = 10 * time.Second
 	defaultIdentifier = `{"channel":"KycChannel"}`
 )
 
@@ -52,25 +45,34 @@ func (s *Server) cable(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, idv.Errorf(idv.CodeConflict, "the server is shutting down; reconnect"))
 		return
 	}
+	key, herr := checkWSHandshake(r)
+	if herr != nil {
+		if herr.status == http.StatusUpgradeRequired {
+			w.Header().Set("Upgrade", "websocket")
+			w.Header().Set("Connection", "Upgrade")
+		} else {
+			w.Header().Set("Sec-WebSocket-Version", "13")
+		}
+		_, body, _ := encodeError(idv.Errorf(idv.CodeInvalid, "%s", herr.reason), stateOf(r).requestID)
+		writeErrorBody(w, herr.status, body, 0)
+		return
+	}
 	// net/http clears its read and write deadlines on hijack, so server
 	// timeouts do not cut the websocket (TestCableOutlivesServerTimeouts).
-	conn, err := websocket.Accept(smallBuffers{w}, r, &websocket.AcceptOptions{
-		InsecureSkipVerify: true, // the origin was checked above
-		CompressionMode:    websocket.CompressionDisabled,
-	})
+	ws, err := acceptWS(w, key)
 	if err != nil {
-		return // Accept has answered
+		return // the connection is gone
 	}
-	conn.SetReadLimit(cableReadLimit)
-	cc := &cableConn{s: s, conn: conn, sessionID: c.id, requestID: stateOf(r).requestID}
+	cc := &cableConn{s: s, ws: ws, sessionID: c.id, requestID: stateOf(r).requestID}
 	// Welcome first: no push or ping may precede it.
-	if cc.write(context.Background(), cableFrame{Type: "welcome"}) != nil {
-		conn.CloseNow()
+	if cc.write(cableFrame{Type: "welcome"}) != nil {
+		ws.closeNow()
 		return
 	}
 	sub, ok := s.hub.subscribe(c.id, cc.work)
 	if !ok {
-		_ = conn.Close(websocket.StatusGoingAway, "server shutting down")
+		ws.close(closeGoingAway, "server shutting down")
+		ws.closeNow()
 		return
 	}
 	cc.sub = sub
@@ -79,65 +81,27 @@ func (s *Server) cable(w http.ResponseWriter, r *http.Request) {
 	go cc.readLoop()
 }
 
-// cableBufferSize is the size of each of a websocket's read and write
-// buffers. Frames are small (a preflight is about 1 KB) and larger ones pass
-// through; net/http's 4 KB pair would be most of an idle socket's memory.
-const cableBufferSize = 1024
-
-// smallBuffers hands the websocket library a hijacked connection with small
-// buffers instead of net/http's, which are then freed.
-type smallBuffers struct{ http.ResponseWriter }
-
-// Hijack takes the connection over, keeping any bytes already read.
-func (w smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	conn, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := brw.Writer.Flush(); err != nil {
-		conn.Close()
-		return nil, nil, err
-	}
-	// Bytes the client sent right after its handshake (often its subscribe
-	// frame) sit in net/http's buffer: move them into the new buffer, where
-	// the library looks for them.
-	read, _ := brw.Reader.Peek(brw.Reader.Buffered())
-	pending := bytes.Clone(read)
-	r := bufio.NewReaderSize(io.MultiReader(bytes.NewReader(pending), conn), max(cableBufferSize, len(pending)))
-	if _, err := r.Peek(len(pending)); err != nil {
-		conn.Close()
-		return nil, nil, err
-	}
-	return conn, bufio.NewReadWriter(r, bufio.NewWriterSize(conn, cableBufferSize)), nil
-}
-
-// Unwrap gives http.ResponseController the wrapped writer.
-func (w smallBuffers) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
 // sameOrigin reports whether origin names the host the request came to.
 func sameOrigin(origin, host string) bool {
 	u, err := url.Parse(origin)
 	return err == nil && u.Host != "" && strings.EqualFold(u.Host, host)
 }
 
-// cableConn is one websocket: its reader goroutine handles client
-// commands; pushes, pings and the goodbye are written by hub workers, whose
-// work reads only the fields set before the subscriber is registered.
+// cableConn is one websocket: its reader goroutine reads client frames
+// and queues them; hub workers handle them and write pushes, pings and the
+// goodbye, reading only the fields set before the subscriber is registered.
 type cableConn struct {
 	s         *Server
-	conn      *websocket.Conn
+	ws        *wsConn
 	sessionID string
 	sub       *subscriber // set once registered; used by the reader only
 	requestID string
 	fresh     atomic.Bool // the client asked for a push: read the session itself
+	closed    atomic.Bool // the goodbye was sent: no more writes
 
 	mu     sync.Mutex
 	idents []string // subscribed identifiers, echoed as sent
-
-	closed atomic.Bool // the goodbye was sent: no more writes
-
-	inboxMu sync.Mutex
-	inbox   [][]byte // client frames read but not yet handled, oldest first
+	inbox  [][]byte // client frames read but not yet handled, oldest first
 }
 
 // maxQueuedFrames bounds the client frames waiting for a worker; a client
@@ -163,20 +127,20 @@ func (cc *cableConn) work(work uint32) {
 	if work&workClose != 0 {
 		cc.closed.Store(true)
 		reconnect := true
-		_ = cc.write(ctx, cableFrame{Type: "disconnect", Reason: "server_restart", Reconnect: &reconnect})
-		_ = cc.conn.Close(websocket.StatusGoingAway, "server shutting down")
+		_ = cc.write(cableFrame{Type: "disconnect", Reason: "server_restart", Reconnect: &reconnect})
+		cc.ws.close(closeGoingAway, "server shutting down")
 		return
 	}
 	if work&workFrames != 0 && !cc.handleQueued(ctx) {
-		cc.conn.CloseNow()
+		cc.ws.closeNow()
 		return
 	}
 	if work&workPush != 0 && !cc.push(ctx) {
-		cc.conn.CloseNow()
+		cc.ws.closeNow()
 		return
 	}
-	if work&workPing != 0 && cc.writeBytes(ctx, cc.s.pingBytes()) != nil {
-		cc.conn.CloseNow()
+	if work&workPing != 0 && cc.ws.writeText(cc.s.pingBytes()) != nil {
+		cc.ws.closeNow()
 	}
 }
 
@@ -201,10 +165,10 @@ func (s *Server) pingBytes() []byte {
 // handleQueued handles the queued client frames in order; false when the
 // connection should end.
 func (cc *cableConn) handleQueued(ctx context.Context) bool {
-	cc.inboxMu.Lock()
+	cc.mu.Lock()
 	frames := cc.inbox
 	cc.inbox = nil
-	cc.inboxMu.Unlock()
+	cc.mu.Unlock()
 	for _, data := range frames {
 		if cc.handle(ctx, data) != nil {
 			return false
@@ -213,20 +177,13 @@ func (cc *cableConn) handleQueued(ctx context.Context) bool {
 	return true
 }
 
-// write sends one JSON text frame with a deadline.
-func (cc *cableConn) write(ctx context.Context, f any) error {
+// write sends one JSON text frame (with the write deadline).
+func (cc *cableConn) write(f any) error {
 	b, err := json.Marshal(f)
 	if err != nil {
 		return err
 	}
-	return cc.writeBytes(ctx, b)
-}
-
-// writeBytes sends an encoded text frame with a deadline.
-func (cc *cableConn) writeBytes(ctx context.Context, b []byte) error {
-	ctx, cancel := context.WithTimeout(ctx, cableWriteTimeout)
-	defer cancel()
-	return cc.conn.Write(ctx, websocket.MessageText, b)
+	return cc.ws.writeText(b)
 }
 
 // push sends the session's current preflight to every subscribed
@@ -238,36 +195,38 @@ func (cc *cableConn) push(ctx context.Context) bool {
 	if len(idents) == 0 {
 		return true // nothing subscribed yet; subscribe triggers a push
 	}
-	var msg json.RawMessage
+	snap := &preflightSnapshot{}
 	var err error
 	if cc.fresh.Swap(false) {
-		msg, err = readJSON(ctx, cc.sessionID, cc.s.svc.PreflightFor)
+		snap.msg, err = readJSON(ctx, cc.sessionID, cc.s.svc.PreflightFor)
 	} else {
-		msg, err = cc.s.hub.preflight(ctx, cc.sessionID, cc.s.svc.PreflightFor)
+		snap, err = cc.s.hub.snapshot(ctx, cc.sessionID, cc.s.svc.PreflightFor)
 	}
 	if err != nil {
 		code := idv.ErrorCode(err)
 		if code == idv.CodeNotFound || code == idv.CodeGone {
-			_ = cc.conn.Close(websocket.StatusNormalClosure, "session no longer available")
-			return false
+			cc.closed.Store(true)
+			cc.ws.close(closeNormal, "session no longer available")
+			return true // the reader ends on the client's answer
 		}
 		cc.s.log.Error("websocket preflight", slog.String("request_id", cc.requestID),
 			slog.String("error", err.Error()))
 		return true
 	}
 	for _, id := range idents {
-		if cc.write(ctx, cableFrame{Identifier: id, Message: msg}) != nil {
+		frame, err := snap.frame(id)
+		if err != nil || cc.ws.writeText(frame) != nil {
 			return false
 		}
 	}
 	return true
 }
 
-// readLoop handles client frames until the connection ends, then
-// unsubscribes.
+// readLoop queues client frames for the hub's workers until the
+// connection ends, then unsubscribes.
 func (cc *cableConn) readLoop() {
 	defer cc.s.hub.unsubscribe(cc.sub)
-	defer cc.conn.CloseNow()
+	defer cc.ws.closeNow()
 	defer func() {
 		if v := recover(); v != nil {
 			cc.s.log.Error("websocket reader panic", slog.String("request_id", cc.requestID),
@@ -276,23 +235,22 @@ func (cc *cableConn) readLoop() {
 	}()
 	// Frames are handled by a hub worker, not here: the reader stays shallow,
 	// so an idle socket keeps a small stack.
-	ctx := context.Background()
 	for {
-		typ, data, err := cc.conn.Read(ctx)
+		op, data, err := cc.ws.readMessage(cableReadLimit)
 		if err != nil {
 			return
 		}
-		if typ != websocket.MessageText {
+		if op != opText {
 			continue
 		}
-		cc.inboxMu.Lock()
+		cc.mu.Lock()
 		full := len(cc.inbox) >= maxQueuedFrames
 		if !full {
 			cc.inbox = append(cc.inbox, data)
 		}
-		cc.inboxMu.Unlock()
+		cc.mu.Unlock()
 		if full {
-			_ = cc.conn.Close(websocket.StatusPolicyViolation, "too many frames")
+			cc.ws.close(closePolicyViolation, "too many frames")
 			return
 		}
 		cc.s.hub.mark(cc.sub, workFrames)
@@ -320,7 +278,7 @@ func (cc *cableConn) handle(ctx context.Context, data []byte) error {
 	}
 	switch cmd.Command {
 	case "subscribe":
-		return cc.subscribe(ctx, cmd.Identifier)
+		return cc.subscribe(cmd.Identifier)
 	case "unsubscribe":
 		cc.mu.Lock()
 		cc.idents = removeString(cc.idents, cmd.Identifier)
@@ -339,12 +297,12 @@ func (cc *cableConn) handle(ctx context.Context, data []byte) error {
 
 // subscribe confirms a known channel (KycChannel or BynnKycChannel),
 // rejects anything else, and schedules the first push.
-func (cc *cableConn) subscribe(ctx context.Context, ident string) error {
+func (cc *cableConn) subscribe(ident string) error {
 	var id struct {
 		Channel string `json:"channel"`
 	}
 	if json.Unmarshal([]byte(ident), &id) != nil || (id.Channel != "KycChannel" && id.Channel != "BynnKycChannel") {
-		return cc.write(ctx, cableFrame{Type: "reject_subscription", Identifier: ident})
+		return cc.write(cableFrame{Type: "reject_subscription", Identifier: ident})
 	}
 	cc.mu.Lock()
 	known := false
@@ -355,7 +313,7 @@ func (cc *cableConn) subscribe(ctx context.Context, ident string) error {
 		cc.idents = append(cc.idents, ident)
 	}
 	cc.mu.Unlock()
-	if err := cc.write(ctx, cableFrame{Type: "confirm_subscription", Identifier: ident}); err != nil {
+	if err := cc.write(cableFrame{Type: "confirm_subscription", Identifier: ident}); err != nil {
 		return err
 	}
 	cc.s.hub.mark(cc.sub, workPush)

@@ -263,3 +263,20 @@ func TestCableOutlivesServerTimeouts(t *testing.T) {
 		t.Errorf("push = %q", got)
 	}
 }
+
+// TestCableNeedsAHandshake checks that a plain GET of the cable route, or a
+// handshake of another version, answers the JSON error envelope.
+func TestCableNeedsAHandshake(t *testing.T) {
+	_, ts := newTestServer(t, newFake(), Options{})
+	status, hdr, body := do(t, ts, "GET", "/v1/sessions/ses_1/cable", "tok_ses_1", "")
+	if status != http.StatusUpgradeRequired || hdr.Get("Upgrade") != "websocket" ||
+		!strings.Contains(string(body), `"invalid_request"`) {
+		t.Errorf("plain GET = %d %v %s; want 426 with Upgrade: websocket and the envelope", status, hdr, body)
+	}
+	status, hdr, body = do(t, ts, "GET", "/v1/sessions/ses_1/cable", "tok_ses_1", "",
+		"Connection", "Upgrade", "Upgrade", "websocket", "Sec-WebSocket-Version", "8",
+		"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
+	if status != http.StatusBadRequest || hdr.Get("Sec-WebSocket-Version") != "13" {
+		t.Errorf("version 8 = %d %v %s; want 400 naming version 13", status, hdr, body)
+	}
+}

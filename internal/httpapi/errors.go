@@ -102,7 +102,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	status, body, retry := encodeError(err, st.requestID)
 	if status >= 500 {
 		s.log.ErrorContext(r.Context(), "internal error",
-			slog.String("request_id", st.requestID), slog.String("route", st.route),
+			slog.String("request_id", st.requestID), slog.String("route", routeOf(r)),
 			slog.String("error", err.Error()))
 	}
 	writeErrorBody(w, status, body, retry)
@@ -120,8 +120,9 @@ func writeErrorBody(w http.ResponseWriter, status int, body []byte, retry time.D
 }
 
 func writeJSONBytes(w http.ResponseWriter, status int, body []byte) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	h := w.Header()
+	h["Content-Type"] = []string{"application/json; charset=utf-8"}
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }

@@ -117,6 +117,11 @@ func (f *fakeService) Preflight(context.Context, app.Principal, string) (idv.Pre
 	return f.pf(), nil
 }
 
+func (f *fakeService) PreflightJSON(context.Context, app.Principal, string) ([]byte, error) {
+	b, err := json.Marshal(f.pf())
+	return append(b, '\n'), err
+}
+
 func (f *fakeService) RecordEvents(_ context.Context, _ app.Principal, _ string, evs []app.SDKEvent) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()

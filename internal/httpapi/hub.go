@@ -57,6 +57,34 @@ type preflightSnapshot struct {
 	done chan struct{} // closed when msg and err are set
 	msg  json.RawMessage
 	err  error
+
+	mu     sync.Mutex
+	frames map[string][]byte // encoded push frames by identifier
+}
+
+// maxSnapshotFrames bounds the identifiers whose frames a snapshot keeps
+// (clients use one or two).
+const maxSnapshotFrames = 8
+
+// frame returns the push frame of the snapshot for the identifier ident,
+// encoded once for every subscriber that uses the same identifier.
+func (p *preflightSnapshot) frame(ident string) ([]byte, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if b, ok := p.frames[ident]; ok {
+		return b, nil
+	}
+	b, err := json.Marshal(cableFrame{Identifier: ident, Message: p.msg})
+	if err != nil {
+		return nil, err
+	}
+	if p.frames == nil {
+		p.frames = map[string][]byte{}
+	}
+	if len(p.frames) < maxSnapshotFrames {
+		p.frames[ident] = b
+	}
+	return b, nil
 }
 
 // snapshotReadTimeout bounds the shared read of a snapshot, which must not
@@ -140,13 +168,23 @@ func (h *Hub) markAll(work uint32) {
 // preflight returns the session's preflight as JSON, read by read at most
 // once per published change whatever the number of subscribers asking.
 func (h *Hub) preflight(ctx context.Context, id string, read func(context.Context, string) (idv.Preflight, error)) (json.RawMessage, error) {
+	snap, err := h.snapshot(ctx, id, read)
+	if err != nil {
+		return nil, err
+	}
+	return snap.msg, nil
+}
+
+// snapshot returns the session's snapshot for the latest published
+// change, reading it (once for all subscribers) when there is none yet.
+func (h *Hub) snapshot(ctx context.Context, id string, read func(context.Context, string) (idv.Preflight, error)) (*preflightSnapshot, error) {
 	h.mu.Lock()
 	gen, snap := h.gens[id], h.snaps[id]
 	if snap != nil && snap.gen >= gen {
 		h.mu.Unlock()
 		select {
 		case <-snap.done:
-			return snap.msg, snap.err
+			return snap, snap.err
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
@@ -166,7 +204,7 @@ func (h *Hub) preflight(ctx context.Context, id string, read func(context.Contex
 		}
 		h.mu.Unlock()
 	}
-	return snap.msg, snap.err
+	return snap, snap.err
 }
 
 // readJSON reads a preflight and encodes it.

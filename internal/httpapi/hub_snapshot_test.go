@@ -2,6 +2,8 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -110,4 +112,25 @@ func TestHubRunsASubscriberOnOneWorker(t *testing.T) {
 	before := pushes.Load()
 	h.Publish("ses_c")
 	waitFor(t, func() bool { return pushes.Load() == before+1 })
+}
+
+// TestSnapshotEncodesEachFrameOnce checks that subscribers of one session
+// share the encoded push frame of their identifier.
+func TestSnapshotEncodesEachFrameOnce(t *testing.T) {
+	snap := &preflightSnapshot{msg: json.RawMessage(`{"screen":{"show":"consent_screen"}}`)}
+	a, err := snap.frame(kycIdent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"identifier":"{\"channel\":\"KycChannel\"}","message":{"screen":{"show":"consent_screen"}}}`; string(a) != want {
+		t.Errorf("frame = %s, want %s", a, want)
+	}
+	again, _ := snap.frame(kycIdent)
+	if &again[0] != &a[0] {
+		t.Errorf("the same identifier's frame was encoded twice")
+	}
+	other, _ := snap.frame(`{"channel":"BynnKycChannel"}`)
+	if !strings.Contains(string(other), `BynnKycChannel`) {
+		t.Errorf("other identifier's frame = %s", other)
+	}
 }

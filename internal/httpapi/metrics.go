@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/openidv/openidv/internal/idv"
@@ -15,6 +16,18 @@ import (
 type metrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+
+	// The series already used, so a request does not hash its labels
+	// again; routes, methods and statuses are bounded sets.
+	mu        sync.RWMutex
+	counters  map[requestLabels]prometheus.Counter
+	observers map[string]prometheus.Observer
+}
+
+// requestLabels are the labels of openidv_http_requests_total.
+type requestLabels struct {
+	route, method string
+	status        int
 }
 
 // statsSource is read at scrape time.
@@ -24,6 +37,7 @@ type statsSource interface {
 
 func newMetrics(reg prometheus.Registerer, svc statsSource, hub *Hub) *metrics {
 	m := &metrics{
+		counters: map[requestLabels]prometheus.Counter{}, observers: map[string]prometheus.Observer{},
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "openidv_http_requests_total",
 			Help: "HTTP requests by route pattern, method and status.",
@@ -45,8 +59,20 @@ func newMetrics(reg prometheus.Registerer, svc statsSource, hub *Hub) *metrics {
 }
 
 func (m *metrics) observe(route, method string, status int, d time.Duration) {
-	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
-	m.latency.WithLabelValues(route).Observe(d.Seconds())
+	key := requestLabels{route, method, status}
+	m.mu.RLock()
+	c, okc := m.counters[key]
+	o, oko := m.observers[route]
+	m.mu.RUnlock()
+	if !okc || !oko {
+		c = m.requests.WithLabelValues(route, method, strconv.Itoa(status))
+		o = m.latency.WithLabelValues(route)
+		m.mu.Lock()
+		m.counters[key], m.observers[route] = c, o
+		m.mu.Unlock()
+	}
+	c.Inc()
+	o.Observe(d.Seconds())
 }
 
 func (m *metrics) handler(g prometheus.Gatherer) http.Handler {

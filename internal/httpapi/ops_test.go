@@ -10,6 +10,8 @@ func TestMetrics(t *testing.T) {
 	_, ts := newTestServer(t, newFake(), Options{})
 	do(t, ts, "GET", "/v1/sessions/ses_1/preflight", "tok_ses_1", "")
 	do(t, ts, "GET", "/v1/sessions/ses_2/preflight", "tok_ses_1", "")
+	do(t, ts, "GET", "/v1/nope/ses_1", "tok_ses_1", "")
+	do(t, ts, "PUT", "/v1/sessions/ses_1/preflight", "tok_ses_1", "")
 	status, _, b := do(t, ts, "GET", "/metrics", "", "")
 	if status != 200 {
 		t.Fatalf("status = %d", status)
@@ -18,6 +20,8 @@ func TestMetrics(t *testing.T) {
 		`openidv_http_requests_total{method="GET",route="/v1/sessions/{id}/preflight",status="200"} 1`,
 		`openidv_http_requests_total{method="GET",route="/v1/sessions/{id}/preflight",status="404"} 1`,
 		`openidv_http_request_duration_seconds_bucket{route="/v1/sessions/{id}/preflight",le="+Inf"} 2`,
+		`openidv_http_requests_total{method="GET",route="unmatched",status="404"} 1`,
+		`openidv_http_requests_total{method="PUT",route="unmatched",status="405"} 1`,
 		`openidv_sessions{status="in_progress"} 3`,
 		`openidv_outbox_backlog 7`,
 		`openidv_websocket_subscribers 0`,
@@ -26,7 +30,7 @@ func TestMetrics(t *testing.T) {
 			t.Errorf("metrics lack %q", want)
 		}
 	}
-	if strings.Contains(string(b), "ses_1") {
+	if strings.Contains(string(b), "ses_1") || strings.Contains(string(b), "nope") {
 		t.Errorf("metrics carry a session id")
 	}
 }

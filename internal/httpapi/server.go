@@ -15,13 +15,15 @@ type Server struct {
 	svc     Service
 	opts    Options
 	log     *slog.Logger
-	mux     *http.ServeMux
+	mux     *http.ServeMux // the routes, and "/" for everything else
+	probe   *http.ServeMux // the routes alone: tells 404 from 405
 	handler http.Handler
 	metrics *metrics
 	limiter *limiter
 	hub     *Hub
 	assets  webAssets
 	ping    atomic.Pointer[pingFrame] // the ping of the current second, shared by every socket
+	ids     *requestIDs
 
 	stop      context.CancelFunc
 	watchDone chan struct{}
@@ -43,6 +45,8 @@ func New(svc Service, opts Options) *Server {
 		opts:      opts,
 		log:       opts.Logger,
 		mux:       http.NewServeMux(),
+		probe:     http.NewServeMux(),
+		ids:       newRequestIDs(),
 		limiter:   newLimiter(opts.RateLimit, opts.Now),
 		watchDone: make(chan struct{}),
 	}
@@ -54,8 +58,12 @@ func New(svc Service, opts Options) *Server {
 	s.metrics = newMetrics(opts.Registerer, svc, s.hub)
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.pattern, rt.handler)
+		s.probe.Handle(rt.pattern, rt.handler)
 	}
-	s.handler = s.observe(secure(s.cors(http.HandlerFunc(s.dispatch))))
+	// One match per request: the mux records the pattern in r.Pattern,
+	// which the access log and metrics read (routeOf).
+	s.mux.HandleFunc(unmatchedPattern, s.fallback)
+	s.handler = s.observe(secure(s.cors(s.mux)))
 	ctx, cancel := context.WithCancel(context.Background())
 	s.stop = cancel
 	go s.watch(ctx)
@@ -65,14 +73,6 @@ func New(svc Service, opts Options) *Server {
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.handler.ServeHTTP(w, r)
-}
-
-func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
-	if _, pattern := s.mux.Handler(r); pattern == "" {
-		s.fallback(w, r)
-		return
-	}
-	s.mux.ServeHTTP(w, r)
 }
 
 // Shutdown stops watching session changes and closes every websocket with

@@ -25,6 +25,9 @@ type Service interface {
 	EraseSession(ctx context.Context, p app.Principal, id string) error
 	Consent(ctx context.Context, p app.Principal, id string, accepted bool) (idv.Preflight, error)
 	Preflight(ctx context.Context, p app.Principal, id string) (idv.Preflight, error)
+	// PreflightJSON is Preflight encoded (final newline included); the
+	// result is shared and must not be modified.
+	PreflightJSON(ctx context.Context, p app.Principal, id string) ([]byte, error)
 	RecordEvents(ctx context.Context, p app.Principal, id string, events []app.SDKEvent) error
 	Events(ctx context.Context, p app.Principal, id string) ([]app.EventView, error)
 

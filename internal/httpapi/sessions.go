@@ -185,8 +185,14 @@ func (s *Server) consent(ctx context.Context, c *call) (reply, error) {
 	return preflightReply(s.svc.Consent(ctx, c.p, c.id, accepted))
 }
 
+// preflight answers the session's encoded preflight, which the service
+// keeps per session version: no encoding on a repeated GET.
 func (s *Server) preflight(ctx context.Context, c *call) (reply, error) {
-	return preflightReply(s.svc.Preflight(ctx, c.p, c.id))
+	body, err := s.svc.PreflightJSON(ctx, c.p, c.id)
+	if err != nil {
+		return reply{}, err
+	}
+	return reply{http.StatusOK, rawJSON(body)}, nil
 }
 
 func preflightReply(pf idv.Preflight, err error) (reply, error) {

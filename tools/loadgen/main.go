@@ -1,7 +1,7 @@
 // Command loadgen is the project's load generator for the performance
 // figures of the server (run it in a second process on the same machine):
 //
-//	loadgen http -url URL [-method GET] [-body JSON] [-header 'K: V'] [-c 64] [-d 10s]
+//	loadgen http -url URL [-method GET] [-body JSON] [-header 'K: V'] [-c 64] [-d 10s] [-rate R] [-pid PID]
 //	loadgen baseline -addr 127.0.0.1:9090 -size 700
 //	loadgen ws -url WS_URL -n 5000 -trigger-url URL -trigger-body JSON [-pid PID]
 //
@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	_ "net/http/pprof"
 	"os"
 	"sort"
 	"strings"
@@ -62,12 +63,14 @@ func runHTTP(args []string) error {
 	conns := fs.Int("c", 64, "concurrent connections")
 	dur := fs.Duration("d", 10*time.Second, "duration")
 	rate := fs.Float64("rate", 0, "open loop: requests per second on a fixed schedule, latency counted from the scheduled time (0: closed loop, as fast as the connections allow)")
+	pid := fs.Int("pid", 0, "server pid: report its CPU time (user+system) per answered request")
 	var headers headerList
 	fs.Var(&headers, "header", "request header 'Key: Value' (repeatable)")
 	fs.Parse(args)
 	if *url == "" {
 		return fmt.Errorf("-url is required")
 	}
+	cpuBefore, _ := readCPU(*pid)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *conns, MaxConnsPerHost: *conns}}
 	start := time.Now()
 	deadline := start.Add(*dur)
@@ -114,10 +117,37 @@ func runHTTP(args []string) error {
 		}()
 	}
 	wg.Wait()
-	return report(map[string]any{
+	fields := map[string]any{
 		"requests": len(lat), "errors": errs.Load(), "non_2xx": non2xx.Load(),
 		"rps": float64(len(lat)) / dur.Seconds(), "connections": *conns, "target_rate": *rate,
-	}, lat)
+	}
+	if cpuAfter, err := readCPU(*pid); err == nil && len(lat) > 0 {
+		fields["server_cpu_us_per_req"] = float64((cpuAfter - cpuBefore).Microseconds()) / float64(len(lat))
+	}
+	return report(fields, lat)
+}
+
+// readCPU returns the CPU time (user + system) pid has used, from
+// /proc/PID/stat (Linux).
+func readCPU(pid int) (time.Duration, error) {
+	if pid <= 0 {
+		return 0, fmt.Errorf("no pid")
+	}
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// The command name (field 2) may hold spaces: count fields after its ')'.
+	rest := string(data[bytes.LastIndexByte(data, ')')+1:])
+	f := strings.Fields(rest)
+	if len(f) < 13 {
+		return 0, fmt.Errorf("short /proc/%d/stat", pid)
+	}
+	var utime, stime int64
+	fmt.Sscan(f[11], &utime)   // field 14 of the file
+	fmt.Sscan(f[12], &stime)   // field 15
+	const ticksPerSecond = 100 // USER_HZ on Linux
+	return time.Duration(utime+stime) * time.Second / ticksPerSecond, nil
 }
 
 // schedule returns the send times of an open-loop run at rate per second
@@ -153,15 +183,20 @@ func runBaseline(args []string) error {
 	fs := flag.NewFlagSet("baseline", flag.ExitOnError)
 	addr := fs.String("addr", "127.0.0.1:9090", "listen address")
 	size := fs.Int("size", 700, "JSON body size in bytes")
+	pprofAddr := fs.String("pprof", "", "also serve net/http/pprof on this address (to profile the baseline)")
 	fs.Parse(args)
 	body := append([]byte(`{"pad":"`), bytes.Repeat([]byte("x"), max(*size-11, 0))...)
 	body = append(body, `"}`...)
-	http.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(body)
 	})
+	if *pprofAddr != "" {
+		go http.ListenAndServe(*pprofAddr, nil) // net/http/pprof registers on the default mux
+	}
 	fmt.Fprintf(os.Stderr, "baseline: %d-byte JSON on http://%s/\n", len(body), *addr)
-	return http.ListenAndServe(*addr, nil)
+	return http.ListenAndServe(*addr, mux)
 }
 
 // readRSS returns the resident set size of pid in bytes.

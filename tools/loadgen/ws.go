@@ -52,7 +52,9 @@ func runWS(args []string) error {
 	if err != nil {
 		return err
 	}
-	time.Sleep(*hold) // let the server settle before reading memory
+	// Hold the idle subscribers (the server pings them meanwhile), reading
+	// the server's memory every few seconds.
+	rssSeries, rssMax := holdAndSample(*pid, *hold)
 	rssAfter, _ := readRSS(*pid)
 	var lat []time.Duration
 	for range *rounds {
@@ -75,7 +77,26 @@ func runWS(args []string) error {
 	return report(map[string]any{
 		"subscribers": len(subs), "idle_subscribers": *idle, "rounds": *rounds,
 		"server_rss_before_mb": float64(rssBefore) / (1 << 20), "server_rss_with_subscribers_mb": float64(rssAfter) / (1 << 20),
+		"server_rss_max_mb": float64(rssMax) / (1 << 20), "server_rss_every_5s_mb": rssSeries,
 	}, lat)
+}
+
+// holdAndSample waits for hold, reading pid's resident memory every 5 s;
+// it returns the readings in MB and the largest in bytes.
+func holdAndSample(pid int, hold time.Duration) (series []float64, peak int64) {
+	const every = 5 * time.Second
+	end := time.Now().Add(hold)
+	for {
+		left := time.Until(end)
+		if left <= 0 {
+			return series, peak
+		}
+		time.Sleep(min(every, left))
+		if rss, err := readRSS(pid); err == nil {
+			peak = max(peak, rss)
+			series = append(series, float64(rss*10/(1<<20))/10)
+		}
+	}
 }
 
 func dialAll(ctx context.Context, url string, n int) ([]*subscriber, error) {
