@@ -47,6 +47,12 @@ func Run(t *testing.T, open func(t *testing.T) idv.Store) {
 		{"Retention", testRetention},
 		{"Stats", testStats},
 		{"Ready", testReady},
+		{"WebhookEndpoints", testWebhookEndpoints},
+		{"WebhookFanOut", testWebhookFanOut},
+		{"WebhookClaimAndFinish", testWebhookClaimAndFinish},
+		{"WebhookEndpointHealth", testWebhookEndpointHealth},
+		{"WebhookReplay", testWebhookReplay},
+		{"WebhookClaimsAreExclusive", testWebhookClaimsAreExclusive},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
