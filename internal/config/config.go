@@ -32,6 +32,8 @@ type Config struct {
 	// DevInbox serves GET /dev/inbox with the messages the log senders
 	// kept. Development only: it shows one-time codes to anyone.
 	DevInbox bool `koanf:"dev_inbox"`
+	// Webhooks tunes webhook delivery.
+	Webhooks WebhooksConfig `koanf:"webhooks"`
 }
 
 // SMSConfig chooses the SMS sender.
@@ -91,11 +93,14 @@ type setting struct {
 	usage  string
 	secret bool
 	list   bool
+	// fileOnly settings are read from the YAML file only (no flag, no
+	// environment variable).
+	fileOnly bool
 }
 
 // settings lists every key. Flags and environment names derive from it.
 func settings() []setting {
-	return []setting{
+	return append([]setting{
 		{key: "addr", def: ":8080", usage: "listen address"},
 		{key: "data_dir", def: "./data", usage: "directory for the SQLite database, master key and files"},
 		{key: "database_url", def: "", usage: "postgres://… URL; empty uses SQLite in data_dir", secret: true},
@@ -123,7 +128,7 @@ func settings() []setting {
 		{key: "shutdown_timeout", def: "25s", usage: "time allowed to finish in-flight requests on shutdown"},
 		{key: "log_level", def: "info", usage: "debug, info, warn or error"},
 		{key: "dev_inbox", def: true, usage: "serve GET /dev/inbox with the messages of the log senders (development only; off when no log sender is used)"},
-	}
+	}, webhookSettings()...)
 }
 
 // EnvName returns the environment variable of key.
