@@ -209,7 +209,7 @@ func shard(c idv.ClaimedDelivery, n int) int {
 // started finish and are recorded).
 func (d *Dispatcher) work(ctx context.Context, q <-chan idv.ClaimedDelivery) {
 	for c := range q {
-		if ctx.Err() != nil || d.cfg.Now().Add(d.cfg.Timeout+time.Second).After(c.Delivery.NextAttemptAt) {
+		if ctx.Err() != nil || d.cfg.Now().Add(d.cfg.Timeout).After(c.Delivery.NextAttemptAt) {
 			// Shutting down, or too little of the lease is left: another
 			// replica may take the delivery before this attempt would end.
 			<-d.slots
