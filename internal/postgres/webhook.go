@@ -193,51 +193,47 @@ func (s *Store) ClaimWebhookDeliveries(ctx context.Context, now, leaseUntil time
 }
 
 // FinishWebhookAttempts records attempts whose claim still holds, in one
-// transaction.
+// transaction and one round trip: each result is one statement whose
+// data-modifying CTEs update the delivery (if the claim holds), insert the
+// attempt and apply the outcome to the endpoint.
 func (s *Store) FinishWebhookAttempts(ctx context.Context, results []idv.AttemptResult) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		for _, r := range results {
-			if err := finish(ctx, tx, r); err != nil {
-				return err
-			}
+	var batch pgx.Batch
+	for _, r := range results {
+		a := r.Attempt
+		args := []any{r.DeliveryID, r.Claim, string(r.State), ts(r.NextAttemptAt), a.StatusCode, a.Error,
+			ts(a.StartedAt.Add(a.Latency)), ts(a.StartedAt), a.Latency.Microseconds(), a.Response}
+		if r.Success {
+			batch.Queue(finishDelivery+finishSuccess, args...)
+		} else {
+			batch.Queue(finishDelivery+finishFailure, append(args, r.Disable, ts(r.FailingCutoff), r.FailingReason)...)
 		}
-		return nil
+	}
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		return mapErr("finish webhook attempts", tx.SendBatch(ctx, &batch).Close())
 	})
 }
 
-func finish(ctx context.Context, tx pgx.Tx, r idv.AttemptResult) error {
-	a := r.Attempt
-	var n int
-	err := tx.QueryRow(ctx, `UPDATE webhook_deliveries SET state = $3, attempts = attempts + 1,
-		round_attempts = round_attempts + 1, next_attempt_at = $4, claim = '', last_status = $5, last_error = $6,
-		delivered_at = CASE WHEN $3 = 'delivered' THEN $7 ELSE delivered_at END
-		WHERE id = $1 AND claim = $2 RETURNING attempts`,
-		r.DeliveryID, r.Claim, string(r.State), ts(r.NextAttemptAt), a.StatusCode, a.Error, ts(a.StartedAt.Add(a.Latency))).Scan(&n)
-	if err == pgx.ErrNoRows {
-		return nil // the lease was lost; another attempt owns the row
-	}
-	if err != nil {
-		return mapErr("finish webhook attempt", err)
-	}
-	_, err = tx.Exec(ctx, `INSERT INTO webhook_attempts (delivery_id, n, started_at, latency_us, status, response, error)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		r.DeliveryID, n, ts(a.StartedAt), a.Latency.Microseconds(), a.StatusCode, a.Response, a.Error)
-	if err != nil {
-		return mapErr("record webhook attempt", err)
-	}
-	if r.Success {
-		_, err = tx.Exec(ctx, `UPDATE webhook_endpoints SET failing_since = NULL
-			WHERE id = $1 AND failing_since IS NOT NULL`, r.EndpointID)
-		return mapErr("webhook endpoint success", err)
-	}
-	_, err = tx.Exec(ctx, `UPDATE webhook_endpoints SET
-		failing_since = COALESCE(failing_since, $2),
-		enabled = CASE WHEN $3 <> '' OR COALESCE(failing_since, $2) < $4 THEN false ELSE enabled END,
-		disabled_reason = CASE WHEN $3 <> '' THEN $3 WHEN COALESCE(failing_since, $2) < $4 THEN $5 ELSE disabled_reason END
-		WHERE id = $1 AND enabled`,
-		r.EndpointID, ts(a.StartedAt), r.Disable, ts(r.FailingCutoff), r.FailingReason)
-	return mapErr("webhook endpoint failure", err)
-}
+// finishDelivery updates a delivery whose claim holds and records the
+// attempt; finishSuccess or finishFailure completes the statement.
+const finishDelivery = `WITH d AS (
+		UPDATE webhook_deliveries SET state = $3, attempts = attempts + 1, round_attempts = round_attempts + 1,
+			next_attempt_at = $4, claim = '', last_status = $5, last_error = $6,
+			delivered_at = CASE WHEN $3 = 'delivered' THEN $7::timestamptz ELSE delivered_at END
+		WHERE id = $1 AND claim = $2 RETURNING attempts, endpoint_id
+	), a AS (
+		INSERT INTO webhook_attempts (delivery_id, n, started_at, latency_us, status, response, error)
+		SELECT $1, d.attempts, $8, $9, $5, $10, $6 FROM d
+	)
+	`
+
+const finishSuccess = `UPDATE webhook_endpoints SET failing_since = NULL
+	WHERE id IN (SELECT endpoint_id FROM d) AND failing_since IS NOT NULL`
+
+const finishFailure = `UPDATE webhook_endpoints SET
+		failing_since = COALESCE(failing_since, $8),
+		enabled = CASE WHEN $11 <> '' OR COALESCE(failing_since, $8) < $12 THEN false ELSE enabled END,
+		disabled_reason = CASE WHEN $11 <> '' THEN $11 WHEN COALESCE(failing_since, $8) < $12 THEN $13 ELSE disabled_reason END
+	WHERE id IN (SELECT endpoint_id FROM d) AND enabled`
 
 // WebhookDeliveries lists deliveries, newest first, with their attempts.
 func (s *Store) WebhookDeliveries(ctx context.Context, q idv.DeliveryQuery) ([]idv.WebhookDelivery, error) {

@@ -32,25 +32,29 @@ type store interface {
 
 // stores runs fn on SQLite and, when configured, PostgreSQL.
 func stores(t *testing.T, fn func(t *testing.T, st idv.Store)) {
-	t.Run("sqlite", func(t *testing.T) {
-		st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "openidv.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		migrate(t, st)
-		fn(t, st)
-	})
-	t.Run("postgres", func(t *testing.T) {
-		st, err := postgres.Open(t.Context(), pgtest.Database(t, "openidv_webhook"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		migrate(t, st)
-		fn(t, st)
-	})
+	t.Run("sqlite", func(t *testing.T) { fn(t, openSQLite(t)) })
+	t.Run("postgres", func(t *testing.T) { fn(t, openPostgres(t)) })
 }
 
-func migrate(t *testing.T, st store) {
+func openSQLite(t testing.TB) idv.Store {
+	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "openidv.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	migrate(t, st)
+	return st
+}
+
+func openPostgres(t testing.TB) idv.Store {
+	st, err := postgres.Open(t.Context(), pgtest.Database(t, "openidv_webhook"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	migrate(t, st)
+	return st
+}
+
+func migrate(t testing.TB, st store) {
 	t.Helper()
 	t.Cleanup(func() { st.Close() })
 	if err := st.Migrate(t.Context()); err != nil {
