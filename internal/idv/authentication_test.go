@@ -27,7 +27,7 @@ func TestAuthenticationCompletedGolden(t *testing.T) {
 			FaceMatch: true, SpoofAttempt: ptr(false), SecondFactor: ptr(false), Children: none, HasFaceMask: ptr(false),
 			HasLenses: ptr(false), SpoofConfidence: ptr(0.0010233838),
 			RecognitionConfidence: RecognitionConfidence{Confidence: ptr(0.93098663), Candidates: none},
-			OverallScore: 0.93098663, OverallStatus: AuthenticationPass}},
+			OverallScore:          0.93098663, OverallStatus: AuthenticationPass}},
 		{"customer-not-found", AuthenticationResult{CustomerID: "666eab5555888d45ba7a999a", Children: none,
 			OverallStatus: AuthenticationFail, Error: "Non existing customer", ErrorCode: AuthCustomerNotFound,
 			ErrorMessage: "Can't find customer by any criteria."}},
