@@ -167,23 +167,22 @@ func scanDelivery(row scanner, extra ...any) (idv.WebhookDelivery, error) {
 }
 
 // ClaimWebhookDeliveries leases due deliveries; the single writer makes the
-// claim exclusive.
+// claim exclusive. CROSS JOIN makes SQLite walk the due index first: left
+// to itself it starts from the (small) endpoint table and scans all of an
+// endpoint's deliveries, which with a large backlog blocks the writer.
 func (s *Store) ClaimWebhookDeliveries(ctx context.Context, now, leaseUntil time.Time, limit int) ([]idv.ClaimedDelivery, error) {
 	claim := newClaim()
 	var out []idv.ClaimedDelivery
 	err := s.writeTx(ctx, func(c context.Context, t *tx) error {
 		out = nil
-		n, err := t.exec(c, "claim webhook deliveries", `UPDATE webhook_deliveries SET next_attempt_at = $1, claim = $2
-			WHERE seq IN (SELECT d.seq FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
-				WHERE d.state = 'pending' AND d.next_attempt_at <= $3 AND e.enabled = 1
-				ORDER BY d.next_attempt_at, d.seq LIMIT $4)`,
-			micros(leaseUntil), claim, micros(now), limit)
-		if err != nil || n == 0 {
+		seqs, err := t.claimSeqs(c, now, leaseUntil, claim, limit)
+		if err != nil || len(seqs) == 0 {
 			return err
 		}
+		marks := strings.Repeat(", ?", len(seqs))[2:]
 		rows, err := t.q.QueryContext(c, `SELECT `+deliveryColumns+`, o.payload, `+prefixed("e.", endpointColumns)+`
 			FROM webhook_deliveries d JOIN outbox o ON o.id = d.message_id JOIN webhook_endpoints e ON e.id = d.endpoint_id
-			WHERE d.claim = $1 AND d.state = 'pending' ORDER BY d.seq`, claim)
+			WHERE d.seq IN (`+marks+`) ORDER BY d.seq`, seqs...)
 		if err != nil {
 			return mapErr("read claimed deliveries", err)
 		}
@@ -200,6 +199,28 @@ func (s *Store) ClaimWebhookDeliveries(ctx context.Context, now, leaseUntil time
 		return mapErr("read claimed deliveries", rows.Err())
 	})
 	return out, err
+}
+
+// claimSeqs leases due deliveries and returns their seq numbers.
+func (t *tx) claimSeqs(c context.Context, now, leaseUntil time.Time, claim string, limit int) ([]any, error) {
+	rows, err := t.q.QueryContext(c, `UPDATE webhook_deliveries SET next_attempt_at = $1, claim = $2
+		WHERE seq IN (SELECT d.seq FROM webhook_deliveries d CROSS JOIN webhook_endpoints e ON e.id = d.endpoint_id
+			WHERE d.state = 'pending' AND d.next_attempt_at <= $3 AND e.enabled = 1
+			ORDER BY d.next_attempt_at, d.seq LIMIT $4)
+		RETURNING seq`, micros(leaseUntil), claim, micros(now), limit)
+	if err != nil {
+		return nil, mapErr("claim webhook deliveries", err)
+	}
+	defer rows.Close()
+	var seqs []any
+	for rows.Next() {
+		var seq int64
+		if err := rows.Scan(&seq); err != nil {
+			return nil, mapErr("claim webhook deliveries", err)
+		}
+		seqs = append(seqs, seq)
+	}
+	return seqs, mapErr("claim webhook deliveries", rows.Err())
 }
 
 // prefixed qualifies every column of a list with p.
