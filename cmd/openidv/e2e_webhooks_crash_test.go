@@ -151,9 +151,9 @@ func TestE2EWebhooksTwoReplicasPostgres(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	hs := waitHooks(t, rc, "every session.created", func(hs []hook) bool { return len(acked.missing(t, hs)) == 0 })
+	waitHooks(t, rc, "every session.created", func(hs []hook) bool { return len(acked.missing(t, hs)) == 0 })
 	time.Sleep(time.Second) // late duplicates would arrive now
-	hs = rc.hooks()
+	hs := rc.hooks()
 	ids := map[string]int{}
 	for _, h := range hs {
 		if err := webhooksig.Verify(ep.Secret, h.header, h.body); err != nil {

@@ -177,9 +177,9 @@ func runWebhooksContact(t *testing.T, databaseURL string) {
 
 	want := []string{"session.created", "session.consent.accepted", "session.phone.verified",
 		"session.email.verified", "session.completed"}
-	hs := waitHooks(t, rc, "the contact walk's events", func(hs []hook) bool { return len(hs) >= len(want) })
+	waitHooks(t, rc, "the contact walk's events", func(hs []hook) bool { return len(hs) >= len(want) })
 	time.Sleep(500 * time.Millisecond) // a duplicate would arrive now
-	hs = rc.hooks()
+	hs := rc.hooks()
 	var got []string
 	ids := map[string]bool{}
 	for _, h := range hs {
