@@ -338,7 +338,38 @@ func TestE2EWebhooksReceiverDown(t *testing.T) {
 		bodies[id] = string(h.body)
 	}
 	t.Logf("%d events, %d requests once the receiver was up", n, len(hs))
+	checkReplay(t, admin, rc, ep)
 	srv.Stop()
+}
+
+// checkReplay replays one delivered webhook and checks that it arrives
+// again with the same webhook-id and body.
+func checkReplay(t *testing.T, admin *apiClient, rc *hookReceiver, ep endpointReply) {
+	t.Helper()
+	var log struct{ Deliveries []deliveryReply }
+	admin.must(t, http.MethodGet, "/v1/webhook-endpoints/"+ep.ID+"/deliveries?limit=1", nil, http.StatusOK, &log)
+	if len(log.Deliveries) != 1 || log.Deliveries[0].State != "delivered" {
+		t.Fatalf("latest delivery: %+v, want one delivered", log.Deliveries)
+	}
+	d := log.Deliveries[0]
+	count := func(hs []hook) (n int, body string) {
+		for _, h := range hs {
+			if h.header.Get("webhook-id") == d.WebhookID {
+				n, body = n+1, string(h.body)
+			}
+		}
+		return n, body
+	}
+	before, body := count(rc.hooks())
+	var replayed deliveryReply
+	admin.must(t, http.MethodPost, "/v1/webhook-deliveries/"+d.ID+"/replay", nil, http.StatusAccepted, &replayed)
+	if replayed.State != "pending" || replayed.WebhookID != d.WebhookID {
+		t.Errorf("replay answered %+v", replayed)
+	}
+	hs := waitHooks(t, rc, "the replayed webhook", func(hs []hook) bool { n, _ := count(hs); return n > before })
+	if _, again := count(hs); again != body {
+		t.Errorf("the replay changed the body: %s, was %s", again, body)
+	}
 }
 
 // TestE2EWebhooksBadInput checks the endpoint API's validation.
