@@ -173,6 +173,10 @@ type WebhookStore interface {
 	// FinishWebhookAttempts records attempts and their effects in one
 	// transaction; a result whose claim was lost is dropped.
 	FinishWebhookAttempts(ctx context.Context, results []AttemptResult) error
+	// ReleaseWebhookClaims makes claimed deliveries due again at now
+	// without recording an attempt (a dispatcher shutting down); a lease
+	// already lost is left alone.
+	ReleaseWebhookClaims(ctx context.Context, claims []ClaimedDelivery, now time.Time) error
 	// WebhookDeliveries lists deliveries with their attempts.
 	WebhookDeliveries(ctx context.Context, q DeliveryQuery) ([]WebhookDelivery, error)
 	// WebhookDelivery reads one delivery (without attempts).

@@ -235,6 +235,16 @@ const finishFailure = `UPDATE webhook_endpoints SET
 		disabled_reason = CASE WHEN $11 <> '' THEN $11 WHEN COALESCE(failing_since, $8) < $12 THEN $13 ELSE disabled_reason END
 	WHERE id IN (SELECT endpoint_id FROM d) AND enabled`
 
+// ReleaseWebhookClaims makes still-held claims due at now.
+func (s *Store) ReleaseWebhookClaims(ctx context.Context, claims []idv.ClaimedDelivery, now time.Time) error {
+	var batch pgx.Batch
+	for _, cd := range claims {
+		batch.Queue(`UPDATE webhook_deliveries SET next_attempt_at = $3, claim = ''
+			WHERE id = $1 AND claim = $2 AND state = 'pending'`, cd.Delivery.ID, cd.Claim, ts(now))
+	}
+	return mapErr("release webhook claims", s.pool.SendBatch(ctx, &batch).Close())
+}
+
 // WebhookDeliveries lists deliveries, newest first, with their attempts.
 func (s *Store) WebhookDeliveries(ctx context.Context, q idv.DeliveryQuery) ([]idv.WebhookDelivery, error) {
 	where, arg := "d.endpoint_id = $1", q.EndpointID

@@ -302,6 +302,20 @@ func (t *tx) endpointOutcome(c context.Context, r idv.AttemptResult) error {
 	return err
 }
 
+// ReleaseWebhookClaims makes still-held claims due at now.
+func (s *Store) ReleaseWebhookClaims(ctx context.Context, claims []idv.ClaimedDelivery, now time.Time) error {
+	return s.writeTx(ctx, func(c context.Context, t *tx) error {
+		for _, cd := range claims {
+			_, err := t.exec(c, "release webhook claim", `UPDATE webhook_deliveries SET next_attempt_at = $3, claim = ''
+				WHERE id = $1 AND claim = $2 AND state = 'pending'`, cd.Delivery.ID, cd.Claim, micros(now))
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // WebhookDeliveries lists deliveries, newest first, with their attempts.
 func (s *Store) WebhookDeliveries(ctx context.Context, q idv.DeliveryQuery) ([]idv.WebhookDelivery, error) {
 	where, arg := "d.endpoint_id = $1", q.EndpointID

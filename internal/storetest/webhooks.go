@@ -349,3 +349,24 @@ func testWebhookClaimsAreExclusive(t *testing.T, st idv.Store) {
 		}
 	}
 }
+
+func testWebhookRelease(t *testing.T, st idv.Store) {
+	ctx := t.Context()
+	createEndpoint(t, st, SampleEndpoint(t, true, "https://ep.example"))
+	enqueue(t, st, true, "session.created", base)
+	enqueue(t, st, true, "session.created", base)
+	cs := claim(t, st, base, time.Hour, 10)
+	if len(cs) != 2 {
+		t.Fatalf("claimed %d, want 2", len(cs))
+	}
+	// cs[1]'s lease is lost to a newer claim: releasing it must not touch it.
+	stale := cs[1]
+	stale.Claim = "not-the-claim"
+	if err := st.ReleaseWebhookClaims(ctx, []idv.ClaimedDelivery{cs[0], stale}, base); err != nil {
+		t.Fatal(err)
+	}
+	got := claim(t, st, base, time.Hour, 10)
+	if len(got) != 1 || got[0].Delivery.ID != cs[0].Delivery.ID || got[0].Delivery.Attempts != 0 {
+		t.Errorf("after release: claimed %+v, want only the released one, with no attempt recorded", got)
+	}
+}

@@ -22,6 +22,7 @@ import (
 type Store interface {
 	ClaimWebhookDeliveries(ctx context.Context, now, leaseUntil time.Time, limit int) ([]idv.ClaimedDelivery, error)
 	FinishWebhookAttempts(ctx context.Context, results []idv.AttemptResult) error
+	ReleaseWebhookClaims(ctx context.Context, claims []idv.ClaimedDelivery, now time.Time) error
 	// Subscribe wakes the dispatcher when a change (and so, perhaps, an
 	// outbox message) commits.
 	Subscribe(ctx context.Context, fn func(sessionID string)) error
@@ -69,6 +70,9 @@ type Dispatcher struct {
 	wake    chan struct{}
 	slots   chan struct{} // one token per claimed delivery not yet finished
 	results chan idv.AttemptResult
+
+	mu     sync.Mutex
+	unsent []idv.ClaimedDelivery // claimed but left unattempted at shutdown
 }
 
 // New checks cfg and returns a Dispatcher.
@@ -145,6 +149,21 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	close(d.results)
 	finisher.Wait()
 	listen.Wait()
+	d.release()
+}
+
+// release hands deliveries claimed but not attempted back to other
+// replicas (or the next start) at once instead of at the end of the lease.
+func (d *Dispatcher) release() {
+	if len(d.unsent) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := d.cfg.Store.ReleaseWebhookClaims(ctx, d.unsent, d.cfg.Now()); err != nil {
+		d.cfg.Logger.Warn("webhook dispatcher: releasing claims failed; they wait for their lease",
+			"deliveries", len(d.unsent), "error", err.Error())
+	}
 }
 
 // listen wakes the dispatcher on every committed change.
@@ -212,6 +231,9 @@ func (d *Dispatcher) work(ctx context.Context, q <-chan idv.ClaimedDelivery) {
 		if ctx.Err() != nil || d.cfg.Now().Add(d.cfg.Timeout).After(c.Delivery.NextAttemptAt) {
 			// Shutting down, or too little of the lease is left: another
 			// replica may take the delivery before this attempt would end.
+			d.mu.Lock()
+			d.unsent = append(d.unsent, c)
+			d.mu.Unlock()
 			<-d.slots
 			continue
 		}

@@ -3,6 +3,7 @@ package webhook
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -51,5 +52,39 @@ func TestHostileReceivers(t *testing.T) {
 	if d.State != idv.DeliveryFailed || len(d.AttemptLog) != 1 ||
 		!strings.Contains(d.AttemptLog[0].Error, "timeout") && !strings.Contains(d.AttemptLog[0].Error, "deadline") {
 		t.Errorf("slow receiver: %+v, want a failed attempt cut by the timeout", d)
+	}
+}
+
+// TestShutdownReleasesClaims stops a dispatcher while deliveries wait
+// behind a slow one: those are released, due at once, not left to their
+// lease.
+func TestShutdownReleasesClaims(t *testing.T) {
+	started := make(chan struct{}, 10)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		started <- struct{}{}
+		time.Sleep(500 * time.Millisecond)
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer srv.Close()
+	st := openSQLite(t)
+	addEndpoint(t, st, srv.URL)
+	d, err := New(Config{Store: st, Client: NewClient(loopbackPolicy(), 2*time.Second), Timeout: 2 * time.Second,
+		Lease: time.Hour, Workers: 1, Secrets: func(idv.WebhookEndpoint, time.Time) ([]string, error) { return []string{testSecret}, nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { d.Run(ctx); close(done) }()
+	enqueue(t, st, 5) // one session: one worker, in order
+	<-started
+	cancel()
+	<-done
+	cs, err := st.ClaimWebhookDeliveries(t.Context(), time.Now(), time.Now().Add(time.Minute), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cs) != 4 {
+		t.Errorf("after shutdown, %d deliveries are due, want the 4 never attempted (lease 1 h)", len(cs))
 	}
 }
