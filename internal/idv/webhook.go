@@ -6,14 +6,10 @@ import (
 	"time"
 )
 
-// The webhook event types (DESIGN.md §1.5). Session events carry
-// {"session_id", "status", "step"?}; authentication.completed carries the
-// 1:1 authentication payload (AuthenticationResult).
-const (
-	WebhookSessionCreated     = "session.created"
-	WebhookSessionCompleted   = "session.completed"
-	WebhookAuthenticationDone = "authentication.completed"
-)
+// WebhookAuthenticationDone is the event type of a 1:1 authentication; its
+// data is an AuthenticationResult. Session events (session.*, decision.*)
+// carry {"session_id", "status", "step"?}.
+const WebhookAuthenticationDone = "authentication.completed"
 
 // WebhookEventTypes returns the catalogue of event types an endpoint may
 // subscribe to, sorted.
