@@ -428,6 +428,7 @@ func TestE2EWebhooksBadInput(t *testing.T) {
 	pub.must(t, http.MethodGet, "/v1/webhook-endpoints", nil, http.StatusForbidden, nil)
 	pub.must(t, http.MethodPost, "/v1/webhook-endpoints", map[string]any{"url": "https://hooks.example.com/b"}, http.StatusForbidden, nil)
 
+	checkIdempotentCreate(t, srv.Base, srv.AdminKey)
 	admin.must(t, http.MethodDelete, "/v1/webhook-endpoints/"+id, nil, http.StatusNoContent, nil)
 	admin.must(t, http.MethodGet, "/v1/webhook-endpoints/"+id, nil, http.StatusNotFound, nil)
 	srv.Stop()
@@ -443,4 +444,36 @@ func createAPIKey(t *testing.T, dataDir, kind string) string {
 		t.Fatalf("apikey create: %v", err)
 	}
 	return strings.TrimSpace(string(out))
+}
+
+// checkIdempotentCreate sends one creation twice with an Idempotency-Key:
+// the second answer is the first one replayed (same id and secret), and
+// the key with another body is 422.
+func checkIdempotentCreate(t *testing.T, base, key string) {
+	t.Helper()
+	send := func(body string) (int, http.Header, endpointReply) {
+		req, _ := http.NewRequest(http.MethodPost, base+"/v1/webhook-endpoints", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+key)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Idempotency-Key", "create-hook-1")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var ep endpointReply
+		raw, _ := io.ReadAll(resp.Body)
+		_ = jsonInto(raw, &ep)
+		return resp.StatusCode, resp.Header, ep
+	}
+	body := `{"url":"https://hooks.example.com/idempotent"}`
+	s1, _, first := send(body)
+	s2, h2, again := send(body)
+	if s1 != http.StatusCreated || s2 != http.StatusCreated || again.ID != first.ID || again.Secret != first.Secret ||
+		h2.Get("Idempotent-Replayed") != "true" {
+		t.Errorf("Idempotency-Key: %d %+v then %d %+v (replayed %q)", s1, first, s2, again, h2.Get("Idempotent-Replayed"))
+	}
+	if s3, _, _ := send(`{"url":"https://hooks.example.com/other"}`); s3 != http.StatusUnprocessableEntity {
+		t.Errorf("same Idempotency-Key, other body: %d, want 422", s3)
+	}
 }
