@@ -19,6 +19,7 @@ import (
 	"github.com/openidv/openidv/internal/devinbox"
 	"github.com/openidv/openidv/internal/httpapi"
 	"github.com/openidv/openidv/internal/idv"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // HTTP server limits (reliability-security.md §4, U8 and §8.28).
@@ -61,8 +62,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	if err := printAdminKey(ctx, svc, stdout); err != nil {
 		return err
 	}
+	if err := svc.SyncConfigEndpoints(ctx, configEndpoints(cfg)); err != nil {
+		return fmt.Errorf("webhooks.endpoints: %w", err)
+	}
+	reg := prometheus.NewRegistry()
 	var stopping atomic.Bool
-	handler := newHandler(cfg, svc, dev, log, &stopping)
+	handler := newHandler(cfg, svc, dev, log, &stopping, reg)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -75,6 +80,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	loopCtx, stopLoops := context.WithCancel(context.WithoutCancel(ctx))
 	var loops sync.WaitGroup
 	startLoops(loopCtx, &loops, svc, log)
+	if err := startDispatcher(loopCtx, &loops, cfg, st, svc, log, reg); err != nil {
+		stopLoops()
+		loops.Wait()
+		return fmt.Errorf("webhooks: %w", err)
+	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	log.Info("openidv listening", "addr", ln.Addr().String(), "public_url", cfg.BaseURL())
@@ -120,9 +130,13 @@ func printAdminKey(ctx context.Context, svc *app.Service, stdout io.Writer) erro
 
 // newHandler builds the HTTP handler. Readiness fails as soon as stopping
 // is set so that load balancers drain the replica.
-func newHandler(cfg config.Config, svc *app.Service, dev *devinbox.Inbox, log *slog.Logger, stopping *atomic.Bool) *httpapi.Server {
+func newHandler(cfg config.Config, svc *app.Service, dev *devinbox.Inbox, log *slog.Logger, stopping *atomic.Bool,
+	reg *prometheus.Registry) *httpapi.Server {
 	opts := httpapi.Options{
 		Logger:         log,
+		Registerer:     reg,
+		Gatherer:       reg,
+		Webhooks:       svc,
 		AllowedOrigins: cfg.CORSOrigins,
 		Branding:       httpapi.Branding{Name: cfg.HostedPage.Name, Color: cfg.HostedPage.Color},
 		FrameAncestors: cfg.HostedPage.FrameAncestors,

@@ -194,7 +194,7 @@ func newService(cfg config.Config, st idv.Store, log *slog.Logger) (*app.Service
 	}
 	svc, err := app.New(app.Deps{
 		Store: st, Keyring: keys, Levels: levels, SMS: sms, Email: email, Logger: log,
-		SessionTTL: cfg.SessionTTL, Retention: cfg.Retention,
+		SessionTTL: cfg.SessionTTL, Retention: cfg.Retention, CheckWebhookURL: checkWebhookURL(cfg),
 	})
 	return svc, dev, err
 }

@@ -38,6 +38,9 @@ type Deps struct {
 	SessionTTL time.Duration
 	// Retention erases sessions created longer ago than this; 0 keeps them.
 	Retention time.Duration
+	// CheckWebhookURL validates webhook endpoint URLs (scheme, host, literal
+	// addresses); nil accepts https URLs with a host.
+	CheckWebhookURL func(raw string) error
 }
 
 // Service implements the use cases of API.md. It is safe for concurrent use.
@@ -54,6 +57,7 @@ type Service struct {
 	retention time.Duration
 	otpKey    []byte
 	replayKey seal.DataKey // seals stored Idempotency-Key answers (they hold client tokens)
+	checkURL  func(raw string) error
 
 	preflights preflightCache // encoded preflights by session version (PreflightJSON)
 }
@@ -89,6 +93,10 @@ func New(deps Deps) (*Service, error) {
 	s := &Service{
 		store: deps.Store, keys: deps.Keyring, levels: levels, sms: deps.SMS, email: deps.Email,
 		log: deps.Logger, now: deps.Now, rand: deps.Rand, ttl: deps.SessionTTL, retention: deps.Retention,
+		checkURL: deps.CheckWebhookURL,
+	}
+	if s.checkURL == nil {
+		s.checkURL = httpsURL
 	}
 	if s.log == nil {
 		s.log = slog.Default()

@@ -34,6 +34,8 @@ type Config struct {
 	DevInbox bool `koanf:"dev_inbox"`
 	// HostedPage configures the verification page GET /s/{id}.
 	HostedPage HostedPageConfig `koanf:"hosted_page"`
+	// Webhooks tunes webhook delivery.
+	Webhooks WebhooksConfig `koanf:"webhooks"`
 }
 
 // HostedPageConfig brands the hosted verification page and says who may
@@ -101,11 +103,14 @@ type setting struct {
 	usage  string
 	secret bool
 	list   bool
+	// fileOnly settings are read from the YAML file only (no flag, no
+	// environment variable).
+	fileOnly bool
 }
 
 // settings lists every key. Flags and environment names derive from it.
 func settings() []setting {
-	return []setting{
+	return append([]setting{
 		{key: "addr", def: ":8080", usage: "listen address"},
 		{key: "data_dir", def: "./data", usage: "directory for the SQLite database, master key and files"},
 		{key: "database_url", def: "", usage: "postgres://… URL; empty uses SQLite in data_dir", secret: true},
@@ -136,7 +141,7 @@ func settings() []setting {
 		{key: "hosted_page.color", def: "#1d4ed8", usage: "brand colour of the hosted page (#rrggbb)"},
 		{key: "hosted_page.frame_ancestors", def: []string{}, usage: "comma-separated origins allowed to embed the hosted page in a frame; empty forbids framing", list: true},
 		{key: "dev_inbox", def: true, usage: "serve GET /dev/inbox with the messages of the log senders (development only; off when no log sender is used)"},
-	}
+	}, webhookSettings()...)
 }
 
 // EnvName returns the environment variable of key.

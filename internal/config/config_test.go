@@ -25,6 +25,9 @@ func defaultConfig() Config {
 		LogLevel:        "info",
 		DevInbox:        true,
 		HostedPage:      HostedPageConfig{Name: "OpenIDV", Color: "#1d4ed8", FrameAncestors: []string{}},
+		Webhooks: WebhooksConfig{AllowNetworks: []string{}, RetrySchedule: strings.Split(defaultRetrySchedule, ","),
+			Timeout: 15 * time.Second, Lease: time.Minute, Workers: 32, DisableAfter: 120 * time.Hour,
+			Endpoints: []WebhookEndpointConfig{}},
 	}
 }
 
@@ -173,5 +176,51 @@ func TestBaseURL(t *testing.T) {
 		if got := tt.cfg.BaseURL(); got != tt.want {
 			t.Errorf("BaseURL(%+v) = %q, want %q", tt.cfg, got, tt.want)
 		}
+	}
+}
+
+func TestWebhookSettings(t *testing.T) {
+	path := writeFile(t, `webhooks:
+  allow_http: true
+  allow_networks: [127.0.0.0/8, "::1/128"]
+  retry_schedule: [10ms, 1s]
+  endpoints:
+    - name: crm
+      url: https://crm.example/hooks
+      secret: whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+      event_types: [session.completed]
+`)
+	c, err := Load(nil, []string{EnvConfigFile + "=" + path, "OPENIDV_WEBHOOKS_TIMEOUT=2s", "OPENIDV_WEBHOOKS_LEASE=5s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sched, err := c.Webhooks.Schedule()
+	if err != nil || len(sched) != 2 || sched[0] != 10*time.Millisecond {
+		t.Errorf("Schedule = %v, %v", sched, err)
+	}
+	nets, err := c.Webhooks.Networks()
+	if err != nil || len(nets) != 2 {
+		t.Errorf("Networks = %v, %v", nets, err)
+	}
+	want := []WebhookEndpointConfig{{Name: "crm", URL: "https://crm.example/hooks",
+		Secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", EventTypes: []string{"session.completed"}}}
+	if diff := cmp.Diff(want, c.Webhooks.Endpoints); diff != "" || !c.Webhooks.AllowHTTP || c.Webhooks.Timeout != 2*time.Second {
+		t.Errorf("webhooks = %+v (-want +got endpoints):\n%s", c.Webhooks, diff)
+	}
+
+	bad := writeFile(t, `webhooks:
+  allow_networks: [nonsense]
+  retry_schedule: [soon]
+  timeout: 30s
+  lease: 40s
+  endpoints:
+    - name: Bad Name
+      url: https://x.example
+      secret: short
+`)
+	_, err = Load(nil, []string{EnvConfigFile + "=" + bad})
+	var ce *Error
+	if !errors.As(err, &ce) || len(ce.Problems) != 5 {
+		t.Errorf("Load of bad webhook settings = %v, want 5 problems", err)
 	}
 }

@@ -24,6 +24,9 @@ const configFlag = "config"
 func AddFlags(fs *flag.FlagSet) {
 	fs.String(configFlag, "", "YAML configuration file (or "+EnvConfigFile+")")
 	for _, s := range settings() {
+		if s.fileOnly {
+			continue
+		}
 		fs.String(FlagName(s.key), "", fmt.Sprintf("%s (env %s)", s.usage, EnvName(s.key)))
 	}
 }
@@ -128,7 +131,9 @@ func loadFile(k *koanf.Koanf, path string) []string {
 func envTransform() func(k, v string) (string, any) {
 	byEnv := map[string]setting{}
 	for _, s := range settings() {
-		byEnv[EnvName(s.key)] = s
+		if !s.fileOnly {
+			byEnv[EnvName(s.key)] = s
+		}
 	}
 	return func(k, v string) (string, any) {
 		s, ok := byEnv[k]

@@ -36,6 +36,7 @@ func (c Config) validate() []string {
 	}
 	p = append(p, c.SMS.validate()...)
 	p = append(p, c.Email.validate()...)
+	p = append(p, c.Webhooks.validate()...)
 	for _, o := range c.CORSOrigins {
 		if !isOrigin(o) {
 			add("cors_origins: %q must be an origin like https://shop.example (scheme and host, no path, no wildcard)", o)

@@ -117,6 +117,7 @@ func (s *Server) routes() []route {
 		{"GET /readyz", http.HandlerFunc(s.readyz)},
 		{"GET /metrics", s.metrics.handler(s.opts.Gatherer)},
 	}
+	rs = append(rs, s.webhookRoutes()...)
 	if s.opts.DevInbox != nil {
 		rs = append(rs, route{"GET /dev/inbox", http.HandlerFunc(s.devInbox)})
 	}

@@ -91,6 +91,10 @@ type Options struct {
 	// DevInbox enables GET /dev/inbox when non-nil. Development only.
 	DevInbox DevInbox
 
+	// Webhooks serves the webhook endpoint and delivery routes; nil answers
+	// them with 404.
+	Webhooks WebhookService
+
 	// Ready overrides the readiness check of GET /readyz (default Service.Ready).
 	Ready func(ctx context.Context) error
 

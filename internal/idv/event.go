@@ -26,7 +26,10 @@ type Event struct {
 
 // OutboxMessage is a webhook waiting to be delivered, written in the same
 // transaction as the change it reports. Payload is the JSON body; it holds
-// identifiers and statuses, never personal data.
+// identifiers and statuses, never personal data. Delivery is tracked per
+// endpoint (WebhookDelivery, created with the message); NextAttemptAt is
+// when its deliveries are first due, and Attempts and DeliveredAt are kept
+// only for the stored row's shape.
 type OutboxMessage struct {
 	ID            string // also the webhook-id and Idempotency-Key
 	SessionID     string

@@ -11,6 +11,7 @@ import (
 // Every state change runs inside InTx so that the session row, its timeline
 // events, its outbox messages and its change notice commit together.
 type Store interface {
+	WebhookStore
 	// InTx runs fn in one serialisable-enough transaction: rows read with
 	// SessionForUpdate stay locked until commit (SQLite: a single writer,
 	// BEGIN IMMEDIATE; PostgreSQL: SELECT … FOR UPDATE). fn's error rolls back.
@@ -39,7 +40,8 @@ type Store interface {
 // StoreStats are gauges read for /metrics.
 type StoreStats struct {
 	SessionsByStatus map[SessionStatus]int
-	OutboxBacklog    int
+	// OutboxBacklog counts webhook deliveries not yet delivered (pending).
+	OutboxBacklog int
 }
 
 // Tx is the set of writes and locked reads available inside Store.InTx.
@@ -65,6 +67,9 @@ type Tx interface {
 	DeleteDataKey(ctx context.Context, sessionID string) error
 
 	AppendEvents(ctx context.Context, events ...Event) error
+	// EnqueueOutbox adds webhook messages and, in the same transaction, one
+	// pending delivery per enabled endpoint of the message's mode that wants
+	// its type.
 	EnqueueOutbox(ctx context.Context, msgs ...OutboxMessage) error
 	// NotifySession publishes the session id to subscribers after commit.
 	NotifySession(ctx context.Context, sessionID string) error

@@ -109,7 +109,7 @@ func (t *tx) AppendEvents(ctx context.Context, events ...idv.Event) error {
 	return nil
 }
 
-// EnqueueOutbox adds webhook messages.
+// EnqueueOutbox adds webhook messages and their deliveries.
 func (t *tx) EnqueueOutbox(ctx context.Context, msgs ...idv.OutboxMessage) error {
 	for _, m := range msgs {
 		err := t.write(ctx, "enqueue outbox", `INSERT INTO outbox (id, session_id, event_type, payload,
@@ -118,6 +118,9 @@ func (t *tx) EnqueueOutbox(ctx context.Context, msgs ...idv.OutboxMessage) error
 			m.ID, m.SessionID, m.EventType, nonNil(m.Payload), m.Sandbox, ts(m.CreatedAt),
 			m.Attempts, ts(m.NextAttemptAt), tsPtr(m.DeliveredAt))
 		if err != nil {
+			return err
+		}
+		if err := t.fanOut(ctx, m); err != nil {
 			return err
 		}
 	}

@@ -78,7 +78,7 @@ func (s *Store) CountAPIKeys(ctx context.Context) (int, error) {
 	return n, mapErr("count api keys", err)
 }
 
-// Stats counts sessions by status and undelivered outbox messages.
+// Stats counts sessions by status and pending webhook deliveries.
 func (s *Store) Stats(ctx context.Context) (idv.StoreStats, error) {
 	st := idv.StoreStats{SessionsByStatus: map[idv.SessionStatus]int{}}
 	rows, err := s.reader.QueryContext(ctx, `SELECT status, count(*) FROM sessions GROUP BY status`)
@@ -99,7 +99,7 @@ func (s *Store) Stats(ctx context.Context) (idv.StoreStats, error) {
 	if err := rows.Err(); err != nil {
 		return idv.StoreStats{}, mapErr("stats", err)
 	}
-	err = s.reader.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE delivered_at IS NULL`).Scan(&st.OutboxBacklog)
+	err = s.reader.QueryRowContext(ctx, `SELECT count(*) FROM webhook_deliveries WHERE state = 'pending'`).Scan(&st.OutboxBacklog)
 	if err != nil {
 		return idv.StoreStats{}, mapErr("stats", err)
 	}

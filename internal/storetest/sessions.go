@@ -243,11 +243,15 @@ func testStats(t *testing.T, st idv.Store) {
 		ss = append(ss, s)
 	}
 	createSessions(t, st, ss...)
-	delivered := base.Add(time.Minute)
+	createEndpoint(t, st, SampleEndpoint(t, false, "https://receiver.example"))
 	inTx(t, st, func(tx idv.Tx) error {
 		return tx.EnqueueOutbox(t.Context(),
-			outboxMessage(t, ss[0].ID, nil), outboxMessage(t, ss[1].ID, nil), outboxMessage(t, ss[2].ID, &delivered))
+			outboxMessage(t, ss[0].ID, nil), outboxMessage(t, ss[1].ID, nil), outboxMessage(t, ss[2].ID, nil))
 	})
+	cs := claim(t, st, base, time.Minute, 1)
+	if err := st.FinishWebhookAttempts(t.Context(), []idv.AttemptResult{result(cs[0], idv.DeliveryDelivered, base, 200)}); err != nil {
+		t.Fatal(err)
+	}
 	got, err := st.Stats(t.Context())
 	if err != nil {
 		t.Fatal(err)

@@ -47,6 +47,13 @@ func Run(t *testing.T, open func(t *testing.T) idv.Store) {
 		{"Retention", testRetention},
 		{"Stats", testStats},
 		{"Ready", testReady},
+		{"WebhookEndpoints", testWebhookEndpoints},
+		{"WebhookFanOut", testWebhookFanOut},
+		{"WebhookClaimAndFinish", testWebhookClaimAndFinish},
+		{"WebhookEndpointHealth", testWebhookEndpointHealth},
+		{"WebhookReplay", testWebhookReplay},
+		{"WebhookClaimsAreExclusive", testWebhookClaimsAreExclusive},
+		{"WebhookRelease", testWebhookRelease},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

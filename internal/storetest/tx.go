@@ -74,6 +74,7 @@ func testRollbackLeavesNothing(t *testing.T, st idv.Store) {
 // (with group commit they share a physical transaction).
 func testFailingCallRollsBackOnlyItself(t *testing.T, st idv.Store) {
 	const n = 24
+	createEndpoint(t, st, SampleEndpoint(t, false, "https://receiver.example")) // one delivery per message
 	ids := make([]string, n)
 	errs := make([]error, n)
 	mine := make([]error, n)

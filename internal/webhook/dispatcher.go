@@ -1,0 +1,275 @@
+// Package webhook delivers the outbox: it claims due deliveries, signs them
+// (Standard Webhooks, see package webhooksig), POSTs them through an
+// SSRF-safe client, records every attempt, retries on a schedule spanning
+// days and disables endpoints that answer 410 Gone or keep failing.
+package webhook
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/openidv/openidv/internal/idv"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Store is what the dispatcher needs from the database.
+type Store interface {
+	ClaimWebhookDeliveries(ctx context.Context, now, leaseUntil time.Time, limit int) ([]idv.ClaimedDelivery, error)
+	FinishWebhookAttempts(ctx context.Context, results []idv.AttemptResult) error
+	ReleaseWebhookClaims(ctx context.Context, claims []idv.ClaimedDelivery, now time.Time) error
+	// Subscribe wakes the dispatcher when a change (and so, perhaps, an
+	// outbox message) commits.
+	Subscribe(ctx context.Context, fn func(sessionID string)) error
+}
+
+// Secrets returns the secrets that sign for an endpoint at now, the
+// current one first.
+type Secrets func(e idv.WebhookEndpoint, now time.Time) ([]string, error)
+
+// Config configures a Dispatcher. Store, Secrets and Client are required.
+type Config struct {
+	Store   Store
+	Secrets Secrets
+	// Client sends the requests; use NewClient.
+	Client interface {
+		Do(*http.Request) (*http.Response, error)
+	}
+	// Timeout bounds one attempt (default 15 s); Lease is how long a claim
+	// is exclusive (default 4 × Timeout). An attempt is only started while
+	// at least Timeout of its lease remains.
+	Timeout time.Duration
+	Lease   time.Duration
+	// Schedule is the wait before each retry (default DefaultSchedule).
+	Schedule []time.Duration
+	// DisableAfter disables an endpoint whose attempts all failed for that
+	// long (default 5 days).
+	DisableAfter time.Duration
+	// Workers is the number of concurrent attempts (default 32). Deliveries
+	// of one session go through one worker, in order.
+	Workers int
+	// Poll is the longest wait between claims when nothing wakes the
+	// dispatcher (default 1 s).
+	Poll      time.Duration
+	UserAgent string // default "OpenIDV"
+	Logger    *slog.Logger
+	// Registerer receives the dispatcher's metrics (nil: none).
+	Registerer prometheus.Registerer
+	Now        func() time.Time
+}
+
+// Dispatcher delivers webhooks until its context ends.
+type Dispatcher struct {
+	cfg     Config
+	metrics *metrics
+	wake    chan struct{}
+	slots   chan struct{} // one token per claimed delivery not yet finished
+	results chan idv.AttemptResult
+
+	mu     sync.Mutex
+	unsent []idv.ClaimedDelivery // claimed but left unattempted at shutdown
+}
+
+// New checks cfg and returns a Dispatcher.
+func New(cfg Config) (*Dispatcher, error) {
+	if cfg.Store == nil || cfg.Secrets == nil || cfg.Client == nil {
+		return nil, errors.New("webhook: Config.Store, Secrets and Client are required")
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 15 * time.Second
+	}
+	if cfg.Lease <= 0 {
+		cfg.Lease = 4 * cfg.Timeout
+	}
+	if cfg.Lease < 2*cfg.Timeout {
+		return nil, fmt.Errorf("webhook: lease %s must be at least twice the timeout %s", cfg.Lease, cfg.Timeout)
+	}
+	if cfg.Schedule == nil {
+		cfg.Schedule = DefaultSchedule()
+	}
+	if cfg.DisableAfter <= 0 {
+		cfg.DisableAfter = 5 * 24 * time.Hour
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 32
+	}
+	if cfg.Poll <= 0 {
+		cfg.Poll = time.Second
+	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = "OpenIDV"
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Dispatcher{
+		cfg:     cfg,
+		metrics: newMetrics(cfg.Registerer),
+		wake:    make(chan struct{}, 1),
+		slots:   make(chan struct{}, 4*cfg.Workers),
+		results: make(chan idv.AttemptResult, 4*cfg.Workers),
+	}, nil
+}
+
+// Wake makes the dispatcher claim at once (a message was enqueued).
+func (d *Dispatcher) Wake() {
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run delivers until ctx ends, then waits for attempts in flight (each is
+// bounded by the timeout) and records them.
+func (d *Dispatcher) Run(ctx context.Context) {
+	queues := make([]chan idv.ClaimedDelivery, d.cfg.Workers)
+	var workers, finisher sync.WaitGroup
+	for i := range queues {
+		queues[i] = make(chan idv.ClaimedDelivery, cap(d.slots))
+		workers.Go(func() { d.work(ctx, queues[i]) })
+	}
+	finisher.Go(d.finish)
+	var listen sync.WaitGroup
+	listen.Go(func() { d.listen(ctx) })
+
+	d.claimLoop(ctx, queues)
+
+	for _, q := range queues {
+		close(q)
+	}
+	workers.Wait()
+	close(d.results)
+	finisher.Wait()
+	listen.Wait()
+	d.release()
+}
+
+// release hands deliveries claimed but not attempted back to other
+// replicas (or the next start) at once instead of at the end of the lease.
+func (d *Dispatcher) release() {
+	if len(d.unsent) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := d.cfg.Store.ReleaseWebhookClaims(ctx, d.unsent, d.cfg.Now()); err != nil {
+		d.cfg.Logger.Warn("webhook dispatcher: releasing claims failed; they wait for their lease",
+			"deliveries", len(d.unsent), "error", err.Error())
+	}
+}
+
+// listen wakes the dispatcher on every committed change.
+func (d *Dispatcher) listen(ctx context.Context) {
+	for ctx.Err() == nil {
+		err := d.cfg.Store.Subscribe(ctx, func(string) { d.Wake() })
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			d.cfg.Logger.Warn("webhook dispatcher: change subscription failed; polling meanwhile", "error", err.Error())
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// claimLoop claims as many due deliveries as there are free slots and
+// hands each to the worker of its session.
+func (d *Dispatcher) claimLoop(ctx context.Context, queues []chan idv.ClaimedDelivery) {
+	poll := time.NewTimer(0)
+	defer poll.Stop()
+	for {
+		free := cap(d.slots) - len(d.slots)
+		full := false
+		if free > 0 {
+			now := d.cfg.Now()
+			cs, err := d.cfg.Store.ClaimWebhookDeliveries(ctx, now, now.Add(d.cfg.Lease), free)
+			if err != nil && ctx.Err() == nil {
+				d.cfg.Logger.Error("webhook dispatcher: claim failed", "error", err.Error())
+			}
+			for _, c := range cs {
+				d.slots <- struct{}{}
+				queues[shard(c, len(queues))] <- c
+			}
+			full = len(cs) == free
+		}
+		if full {
+			continue // more may be due
+		}
+		poll.Reset(d.cfg.Poll)
+		select {
+		case <-ctx.Done():
+			return
+		case <-d.wake:
+		case <-poll.C:
+		}
+	}
+}
+
+// shard keeps the deliveries of one session on one worker, in order.
+func shard(c idv.ClaimedDelivery, n int) int {
+	h := fnv.New32a()
+	h.Write([]byte(c.Delivery.SessionID))
+	return int(h.Sum32() % uint32(n))
+}
+
+// work attempts the deliveries of its queue one after the other. Once ctx
+// ends, queued deliveries are left to their lease (attempts already
+// started finish and are recorded).
+func (d *Dispatcher) work(ctx context.Context, q <-chan idv.ClaimedDelivery) {
+	for c := range q {
+		if ctx.Err() != nil || d.cfg.Now().Add(d.cfg.Timeout).After(c.Delivery.NextAttemptAt) {
+			// Shutting down, or too little of the lease is left: another
+			// replica may take the delivery before this attempt would end.
+			d.mu.Lock()
+			d.unsent = append(d.unsent, c)
+			d.mu.Unlock()
+			<-d.slots
+			continue
+		}
+		d.results <- d.attempt(c)
+	}
+}
+
+// finish records results in batches; a slot is freed per result.
+func (d *Dispatcher) finish() {
+	batch := make([]idv.AttemptResult, 0, cap(d.results))
+	for r := range d.results {
+		batch = append(batch[:0], r)
+	drain:
+		for len(batch) < cap(batch) {
+			select {
+			case r, ok := <-d.results:
+				if !ok {
+					break drain
+				}
+				batch = append(batch, r)
+			default:
+				break drain
+			}
+		}
+		// Not the dispatcher's context: results of attempts made are
+		// recorded even while shutting down.
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		if err := d.cfg.Store.FinishWebhookAttempts(ctx, batch); err != nil {
+			d.cfg.Logger.Error("webhook dispatcher: recording attempts failed; they will be retried after their lease",
+				"attempts", len(batch), "error", err.Error())
+		}
+		cancel()
+		for _, r := range batch {
+			d.metrics.observe(r)
+			<-d.slots
+		}
+		d.Wake() // slots are free
+	}
+}
