@@ -29,6 +29,7 @@ const (
 	writeTimeout      = 60 * time.Second
 	idleTimeout       = 120 * time.Second
 	maxHeaderBytes    = 64 << 10
+	logFlushInterval  = 100 * time.Millisecond // how stale the log file may be
 )
 
 // runServe runs the server until ctx ends (SIGINT/SIGTERM), then shuts
@@ -40,7 +41,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if !ok {
 		return code
 	}
-	log := newLogger(cfg, stderr)
+	logs := newBufferedLog(stderr, logFlushInterval)
+	defer logs.Close()
+	log := newLogger(cfg, logs)
 	if err := serve(ctx, cfg, log, stdout); err != nil {
 		log.Error("openidv serve stopped", "error", err.Error())
 		return 1
