@@ -91,8 +91,8 @@ func RandomIdentity(k Kind, r *rand.Rand) Identity {
 	return Identity{
 		DocCode: code, IssuingState: state, Surname: surnames[r.Intn(len(surnames))],
 		GivenNames: givens[r.Intn(len(givens))], DocumentNumber: string(num), Nationality: state,
-		BirthDate: fmt.Sprintf("%02d%02d%02d", r.Intn(100), 1+r.Intn(12), 1+r.Intn(28)),
-		Sex:       []string{"M", "F", "<"}[r.Intn(3)],
+		BirthDate:  fmt.Sprintf("%02d%02d%02d", r.Intn(100), 1+r.Intn(12), 1+r.Intn(28)),
+		Sex:        []string{"M", "F", "<"}[r.Intn(3)],
 		ExpiryDate: fmt.Sprintf("%02d%02d%02d", 26+r.Intn(10), 1+r.Intn(12), 1+r.Intn(28)),
 		Optional:   opt,
 	}

@@ -79,8 +79,15 @@ func (v Variant) degrade(img *image.RGBA, s *Sample, r *rand.Rand) (*image.RGBA,
 	case Half:
 		return imaging.ResizeRGBA(img, img.Rect.Dx()/2, img.Rect.Dy()/2), 0.5
 	case GlareMRZ:
-		c, rad := quadCentre(s.MRZQuad), 0.45*quadHeight(s.MRZQuad)+0.08*quadWidth(s.MRZQuad)
-		glare(img, c, rad)
+		band := s.MRZQuad
+		if band == (document.Quad{}) { // no MRZ: the bottom fifth of the document
+			q := s.Quad
+			lerp := func(a, b document.Point, t float64) document.Point {
+				return document.Point{X: a.X + (b.X-a.X)*t, Y: a.Y + (b.Y-a.Y)*t}
+			}
+			band = document.Quad{lerp(q[0], q[3], 0.8), lerp(q[1], q[2], 0.8), q[2], q[3]}
+		}
+		glare(img, quadCentre(band), 0.45*quadHeight(band)+0.08*quadWidth(band))
 	case GlareElsewhere:
 		// Upper right of the document, away from the portrait and the MRZ.
 		q := s.Quad

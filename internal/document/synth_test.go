@@ -1,0 +1,68 @@
+package document_test
+
+import (
+	"image"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/openidv/openidv/internal/docsynth"
+		"github.com/openidv/openidv/internal/imaging"
+)
+
+var (
+	rendererOnce sync.Once
+	renderer     *docsynth.Renderer
+	rendererErr  error
+)
+
+// synthRenderer returns the shared docsynth renderer, skipping t when the
+// OCR-B font is absent.
+func synthRenderer(t testing.TB) *docsynth.Renderer {
+	t.Helper()
+	rendererOnce.Do(func() {
+		var b []byte
+		if b, rendererErr = os.ReadFile("/usr/share/fonts/opentype/ocr-b/OCRBS.otf"); rendererErr != nil {
+			return
+		}
+		renderer, rendererErr = docsynth.NewRenderer(b)
+	})
+	if rendererErr != nil {
+		t.Skipf("OCR-B font: %v", rendererErr)
+	}
+	return renderer
+}
+
+// synthSet renders perKind identities of each kind in the given variants.
+func synthSet(t testing.TB, seed int64, perKind int, variants ...docsynth.Variant) []*docsynth.Sample {
+	t.Helper()
+	rd := synthRenderer(t)
+	var out []*docsynth.Sample
+	err := rd.Set(seed, docsynth.SetOptions{PerKind: perKind, Variants: variants, Portraits: portraits(t)}, func(s *docsynth.Sample) error {
+		out = append(out, s)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func portraits(t testing.TB) []image.Image {
+	t.Helper()
+	var imgs []image.Image
+	for _, p := range []string{"amy/amy1.png", "leonard/leonard2.png", "penny/penny3.png", "raj/raj1.png"} {
+		// Optional: without the shared faces docsynth draws a silhouette.
+		b, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "testdata", "faces", "crops", p))
+		if err != nil {
+			continue
+		}
+		img, _, err := imaging.DecodeBytes(b, imaging.Limits{})
+		if err == nil {
+			imgs = append(imgs, img)
+		}
+	}
+	return imgs
+}
+
