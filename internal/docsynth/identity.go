@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"math/rand"
 	"strings"
+
+	"github.com/openidv/openidv/internal/document/mrz"
 )
 
 // Kind is the layout of a synthetic document.
@@ -22,11 +24,13 @@ const (
 	TD1       Kind = "td1"
 	TD2       Kind = "td2"
 	TD3       Kind = "td3"
+	MRVA      Kind = "mrv_a"
+	MRVB      Kind = "mrv_b"
 	CardNoMRZ Kind = "card_no_mrz"
 )
 
 // Kinds lists every Kind.
-var Kinds = [...]Kind{TD1, TD2, TD3, CardNoMRZ}
+var Kinds = [...]Kind{TD1, TD2, TD3, MRVA, MRVB, CardNoMRZ}
 
 // Identity is the data printed on a page. Dates are YYMMDD.
 type Identity struct {
@@ -55,6 +59,8 @@ func Specimen(k Kind) Identity {
 		id.DocCode, id.DocumentNumber, id.Optional = "I<", "D23145890", ""
 	case TD2:
 		id.DocCode, id.DocumentNumber, id.Optional = "I<", "D23145890", ""
+	case MRVA, MRVB:
+		id.DocCode, id.Nationality, id.Optional = "V<", "XXX", ""
 	}
 	return id
 }
@@ -73,7 +79,10 @@ const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 func RandomIdentity(k Kind, r *rand.Rand) Identity {
 	state := states[r.Intn(len(states))]
 	code := "P<"
-	if k != TD3 {
+	switch k {
+	case MRVA, MRVB:
+		code = "V<"
+	case TD1, TD2, CardNoMRZ:
 		code = []string{"I<", "ID", "AC"}[r.Intn(3)]
 	}
 	num := make([]byte, 9)
@@ -85,7 +94,7 @@ func RandomIdentity(k Kind, r *rand.Rand) Identity {
 		}
 	}
 	opt := ""
-	if k == TD3 && r.Intn(2) == 0 {
+	if (k == TD3 || k == TD1) && r.Intn(2) == 0 {
 		opt = fmt.Sprintf("%09d", r.Intn(1_000_000_000))
 	}
 	return Identity{
@@ -98,65 +107,24 @@ func RandomIdentity(k Kind, r *rand.Rand) Identity {
 	}
 }
 
-// checkDigit is the ICAO 9303 7-3-1 check digit of s.
-func checkDigit(s string) byte {
-	w := [3]int{7, 3, 1}
-	sum := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		v := 0
-		switch {
-		case c >= '0' && c <= '9':
-			v = int(c - '0')
-		case c >= 'A' && c <= 'Z':
-			v = int(c-'A') + 10
-		}
-		sum += v * w[i%3]
-	}
-	return byte('0' + sum%10)
-}
+// formats maps a Kind to its MRZ format.
+var formats = map[Kind]mrz.Format{TD1: mrz.TD1, TD2: mrz.TD2, TD3: mrz.TD3, MRVA: mrz.MRVA, MRVB: mrz.MRVB}
 
-// field upper-cases s, turns spaces into fillers and pads or cuts it to n.
-func field(s string, n int) string {
-	s = strings.ReplaceAll(strings.ToUpper(s), " ", "<")
-	if len(s) > n {
-		return s[:n]
-	}
-	return s + strings.Repeat("<", n-len(s))
-}
-
-func nameField(id Identity, n int) string {
-	return field(id.Surname+"<<"+id.GivenNames, n)
-}
-
-// MRZ formats id as the MRZ lines of kind k (nil for CardNoMRZ).
+// MRZ formats id as the MRZ lines of kind k with internal/document/mrz's
+// builder (nil for CardNoMRZ or fields that do not fit).
 func MRZ(k Kind, id Identity) []string {
-	doc := field(id.DocumentNumber, 9)
-	docCD := string(checkDigit(doc))
-	birth := id.BirthDate + string(checkDigit(id.BirthDate))
-	expiry := id.ExpiryDate + string(checkDigit(id.ExpiryDate))
-	switch k {
-	case TD3:
-		opt := field(id.Optional, 14)
-		optCD := string(checkDigit(opt))
-		if strings.Trim(opt, "<") == "" {
-			optCD = "<"
-		}
-		l1 := field(id.DocCode, 2) + field(id.IssuingState, 3) + nameField(id, 39)
-		body := doc + docCD + field(id.Nationality, 3) + birth + id.Sex + expiry + opt + optCD
-		comp := doc + docCD + birth + expiry + opt + optCD
-		return []string{l1, body + string(checkDigit(comp))}
-	case TD2:
-		l1 := field(id.DocCode, 2) + field(id.IssuingState, 3) + nameField(id, 31)
-		opt := field(id.Optional, 7)
-		body := doc + docCD + field(id.Nationality, 3) + birth + id.Sex + expiry + opt
-		comp := doc + docCD + birth + expiry + opt
-		return []string{l1, body + string(checkDigit(comp))}
-	case TD1:
-		l1 := field(id.DocCode, 2) + field(id.IssuingState, 3) + doc + docCD + field(id.Optional, 15)
-		l2 := birth + id.Sex + expiry + field(id.Nationality, 3) + field("", 11)
-		comp := l1[5:30] + l2[0:7] + l2[8:15] + l2[18:29]
-		return []string{l1, l2 + string(checkDigit(comp)), nameField(id, 30)}
+	f, ok := formats[k]
+	if !ok {
+		return nil
 	}
-	return nil
+	lines, err := mrz.Build(mrz.Fields{
+		Format: f, DocumentCode: strings.TrimRight(id.DocCode, "<"), IssuingState: strings.TrimRight(id.IssuingState, "<"),
+		Surname: id.Surname, GivenNames: id.GivenNames, DocumentNumber: id.DocumentNumber,
+		Nationality: strings.TrimRight(id.Nationality, "<"), BirthDate: id.BirthDate, Sex: id.Sex,
+		ExpiryDate: id.ExpiryDate, OptionalData: id.Optional,
+	})
+	if err != nil {
+		return nil
+	}
+	return lines
 }

@@ -1,11 +1,11 @@
 package docsynth
 
 import (
-	"fmt"
 	"image"
 	"image/color"
 	"math"
 	"math/rand"
+	"strings"
 
 	"golang.org/x/image/draw"
 	"golang.org/x/image/font"
@@ -13,6 +13,8 @@ import (
 	"golang.org/x/image/font/gofont/goregular"
 	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/math/fixed"
+
+	"github.com/openidv/openidv/internal/document/ocrb"
 )
 
 // PxPerMM is the resolution pages are rendered at.
@@ -36,6 +38,8 @@ var Layouts = map[Kind]Layout{
 	TD1:       {Width: 85.6, Height: 54, Lines: 3, LineLen: 30, MRZBottom: 4.6, LinePitch: 4.3, Portrait: [4]float64{4, 9, 18, 23}},
 	TD2:       {Width: 105, Height: 74, Lines: 2, LineLen: 36, MRZBottom: 5.2, LinePitch: 4.3, Portrait: [4]float64{5, 14, 28, 36}},
 	TD3:       {Width: 125, Height: 88, Lines: 2, LineLen: 44, MRZBottom: 5.6, LinePitch: 4.3, Portrait: [4]float64{6, 18, 33, 42}},
+	MRVA:      {Width: 120, Height: 80, Lines: 2, LineLen: 44, MRZBottom: 5.6, LinePitch: 4.3, Portrait: [4]float64{5, 14, 30, 38}},
+	MRVB:      {Width: 105, Height: 74, Lines: 2, LineLen: 36, MRZBottom: 5.2, LinePitch: 4.3, Portrait: [4]float64{5, 14, 28, 36}},
 	CardNoMRZ: {Width: 85.6, Height: 54, Portrait: [4]float64{4, 12, 24, 31}},
 }
 
@@ -46,32 +50,14 @@ const (
 
 // Renderer draws pages. Build one with NewRenderer and reuse it.
 type Renderer struct {
-	mrz, text, bold font.Face
-	mrzAdvance      float64
+	text, bold font.Face
 }
 
-// NewRenderer parses the OCR-B font (OCRBS.otf of Debian fonts-ocr-b, which
-// draws all 37 MRZ glyphs) used for the MRZ; the other text uses Go fonts.
-func NewRenderer(ocrb []byte) (*Renderer, error) {
-	f, err := opentype.Parse(ocrb)
-	if err != nil {
-		return nil, fmt.Errorf("docsynth: OCR-B font: %w", err)
-	}
-	// Size the face so that a capital is capHeightMM tall.
-	probe, err := opentype.NewFace(f, &opentype.FaceOptions{Size: 100, DPI: 72})
-	if err != nil {
-		return nil, err
-	}
-	b, _, _ := probe.GlyphBounds('H')
-	capAt100 := float64(b.Max.Y-b.Min.Y) / 64
-	if capAt100 <= 0 {
-		return nil, fmt.Errorf("docsynth: OCR-B font draws no H")
-	}
-	size := 100 * capHeightMM * PxPerMM / capAt100
+// NewRenderer builds the faces: the MRZ is drawn by internal/document/ocrb
+// (its embedded OCR-B), the other text in Go fonts.
+func NewRenderer() (*Renderer, error) {
 	r := &Renderer{}
-	if r.mrz, err = opentype.NewFace(f, &opentype.FaceOptions{Size: size, DPI: 72, Hinting: font.HintingNone}); err != nil {
-		return nil, err
-	}
+	var err error
 	if r.text, err = goFace(goregular.TTF, 26); err != nil {
 		return nil, err
 	}
@@ -171,7 +157,7 @@ func drawPortrait(img *image.RGBA, box image.Rectangle, portrait image.Image) {
 // viz writes the visual inspection zone: a title and labelled fields.
 func (rd *Renderer) viz(img *image.RGBA, k Kind, id Identity, portrait image.Rectangle) {
 	ink := image.NewUniform(color.RGBA{30, 30, 60, 255})
-	title := map[Kind]string{TD1: "IDENTITY CARD", TD2: "IDENTITY CARD", TD3: "PASSPORT", CardNoMRZ: "IDENTITY CARD"}[k]
+	title := map[Kind]string{TD1: "IDENTITY CARD", TD2: "IDENTITY CARD", TD3: "PASSPORT", MRVA: "VISA", MRVB: "VISA", CardNoMRZ: "IDENTITY CARD"}[k]
 	drawText(img, rd.bold, ink, portrait.Min.X, mm(4.5)+24, "UTOPIA  "+title)
 	x := portrait.Max.X + mm(4)
 	y := portrait.Min.Y + 26
@@ -192,19 +178,32 @@ func drawText(img *image.RGBA, face font.Face, src image.Image, x, y int, s stri
 	d.DrawString(s)
 }
 
-// mrzLines draws the MRZ in OCR-B at a fixed 2.54 mm pitch, centred.
+// mrzLines draws the MRZ with ocrb.Render (2.54 mm pitch), centred, and
+// multiplies it into the page so the background shows through.
 func (rd *Renderer) mrzLines(img *image.RGBA, lay Layout, lines []string) {
-	ink := image.NewUniform(color.RGBA{20, 20, 25, 255})
-	pitch := charPitchMM * PxPerMM
-	left := (lay.Width*PxPerMM - float64(lay.LineLen)*pitch) / 2
-	for i, line := range lines {
-		centre := (lay.Height - lay.MRZBottom - float64(len(lines)-1-i)*lay.LinePitch) * PxPerMM
-		base := centre + capHeightMM*PxPerMM/2
-		for j, c := range line {
-			adv, _ := rd.mrz.GlyphAdvance(c)
-			x := left + float64(j)*pitch + (pitch-float64(adv)/64)/2
-			d := font.Drawer{Dst: img, Src: ink, Face: rd.mrz, Dot: fixed.Point26_6{X: fixed.Int26_6(x * 64), Y: fixed.Int26_6(base * 64)}}
-			d.DrawString(string(c))
+	o := ocrb.Options{Pitch: charPitchMM * PxPerMM, CapHeight: capHeightMM * PxPerMM, LineHeight: lay.LinePitch * PxPerMM}
+	text := ocrb.Render(strings.Join(lines, "\n"), o)
+	if text == nil {
+		return
+	}
+	left := int(math.Round((lay.Width*PxPerMM - float64(lay.LineLen)*o.Pitch) / 2))
+	// Centre of the last line's capitals at MRZBottom from the bottom edge.
+	_, top, _ := o.Cell(len(lines)-1, 0)
+	lastCentre := top + o.CapHeight/2
+	y0 := int(math.Round((lay.Height-lay.MRZBottom)*PxPerMM - lastCentre))
+	tb := text.Rect
+	for y := tb.Min.Y; y < tb.Max.Y; y++ {
+		for x := tb.Min.X; x < tb.Max.X; x++ {
+			px, py := left+x, y0+y
+			if !image.Pt(px, py).In(img.Rect) {
+				continue
+			}
+			a := float64(text.Pix[text.PixOffset(x, y)]) / 255
+			o := img.PixOffset(px, py)
+			for c := range 3 {
+				ink := 22.0
+				img.Pix[o+c] = clamp8(float64(img.Pix[o+c])*a + ink*(1-a))
+			}
 		}
 	}
 }

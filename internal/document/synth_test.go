@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/openidv/openidv/internal/docsynth"
-		"github.com/openidv/openidv/internal/imaging"
+	"github.com/openidv/openidv/internal/imaging"
 )
 
 var (
@@ -22,14 +22,10 @@ var (
 func synthRenderer(t testing.TB) *docsynth.Renderer {
 	t.Helper()
 	rendererOnce.Do(func() {
-		var b []byte
-		if b, rendererErr = os.ReadFile("/usr/share/fonts/opentype/ocr-b/OCRBS.otf"); rendererErr != nil {
-			return
-		}
-		renderer, rendererErr = docsynth.NewRenderer(b)
+		renderer, rendererErr = docsynth.NewRenderer()
 	})
 	if rendererErr != nil {
-		t.Skipf("OCR-B font: %v", rendererErr)
+		t.Fatal(rendererErr)
 	}
 	return renderer
 }
@@ -65,4 +61,3 @@ func portraits(t testing.TB) []image.Image {
 	}
 	return imgs
 }
-

@@ -35,21 +35,16 @@ func main() {
 	out := flag.String("out", "docsynth-out", "output directory")
 	n := flag.Int("n", 1, "identities per kind")
 	seed := flag.Int64("seed", 1, "random seed")
-	fontPath := flag.String("font", "/usr/share/fonts/opentype/ocr-b/OCRBS.otf", "OCR-B font (OCRBS.otf)")
 	faces := flag.String("faces", "", "directory of portrait images (searched recursively), e.g. ../shared/testdata/faces/crops")
 	flag.Parse()
-	if err := run(*out, *n, *seed, *fontPath, *faces); err != nil {
+	if err := run(*out, *n, *seed, *faces); err != nil {
 		fmt.Fprintln(os.Stderr, "docsynth:", err)
 		os.Exit(1)
 	}
 }
 
-func run(out string, n int, seed int64, fontPath, faces string) error {
-	ttf, err := os.ReadFile(fontPath)
-	if err != nil {
-		return err
-	}
-	rd, err := docsynth.NewRenderer(ttf)
+func run(out string, n int, seed int64, faces string) error {
+	rd, err := docsynth.NewRenderer()
 	if err != nil {
 		return err
 	}
