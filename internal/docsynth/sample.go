@@ -108,3 +108,28 @@ func (rd *Renderer) Set(seed int64, o SetOptions, emit func(*Sample) error) erro
 	}
 	return nil
 }
+
+// Composite places each page at its placement in one clean photo: no page
+// (an empty desk), a blank page, two documents side by side.
+func Composite(pages []*Page, pls []Placement, r *rand.Rand) (*image.RGBA, []document.Quad, error) {
+	bg := background(r)
+	var quads []document.Quad
+	for i, p := range pages {
+		q := pls[i].quadFor(p.Image.Rect.Dx(), p.Image.Rect.Dy(), r)
+		if !compose(bg, p.Image, q) {
+			return nil, nil, fmt.Errorf("docsynth: degenerate placement %+v", pls[i])
+		}
+		quads = append(quads, q)
+	}
+	return bg, quads, nil
+}
+
+// BlankPage is an unprinted white card of kind k's size.
+func BlankPage(k Kind) *Page {
+	lay := Layouts[k]
+	img := image.NewRGBA(image.Rect(0, 0, mm(lay.Width), mm(lay.Height)))
+	for i := range img.Pix {
+		img.Pix[i] = 238
+	}
+	return &Page{Kind: k, Image: img}
+}

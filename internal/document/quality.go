@@ -103,7 +103,9 @@ func sharpness(g *image.Gray, region Quad, inset float64) (variance, mean, isotr
 		return 0, 0, 0
 	}
 	scale := float64(SharpnessWidth) / float64(box.Dx())
-	h := max(3, int(math.Round(float64(box.Dy())*scale)))
+	// Cap the height: a thin, tall region would otherwise be resampled to
+	// an enormous image.
+	h := min(max(3, int(math.Round(float64(box.Dy())*scale))), 2*SharpnessWidth)
 	small := imaging.ResizeGray(g.SubImage(box).(*image.Gray), SharpnessWidth, h)
 	sy := float64(box.Dy()) / float64(h)
 	sx := float64(box.Dx()) / SharpnessWidth

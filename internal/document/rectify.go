@@ -65,14 +65,11 @@ func Rectify(g *image.Gray, q Quad) (*Rectified, bool) {
 		aspect = f.Aspect()
 	}
 	w := int(min(max(qw, minRectWidth), maxRectWidth))
-	h := int(math.Round(float64(w) / aspect))
-	// Map the quad (relative to g's origin) onto the w×h rectangle.
-	o := g.Rect.Min
+	h := min(int(math.Round(float64(w)/aspect)), 2*maxRectWidth)
+	// Map the w×h rectangle onto the quad (relative to g's origin).
 	toPhoto, ok := HomographyFromQuads(RectQuad(float64(w), float64(h)), q)
 	if !ok {
 		return nil, false
 	}
-	shift := Homography{1, 0, float64(-o.X), 0, 1, float64(-o.Y), 0, 0, 1}
-	_ = shift
 	return &Rectified{Gray: WarpGray(g, toPhoto, w, h, 255), ToPhoto: toPhoto, Aspect: qw / qh}, true
 }
