@@ -40,7 +40,6 @@ type component struct {
 func (c *component) w() int       { return c.maxX - c.minX + 1 }
 func (c *component) h() int       { return c.maxY - c.minY + 1 }
 func (c *component) cx() float64  { return c.sumX / float64(c.area) }
-func (c *component) cy() float64  { return c.sumY / float64(c.area) }
 func (c *component) bcy() float64 { return float64(c.minY+c.maxY+1) / 2 }
 
 // components labels the mask with union-find and returns the components

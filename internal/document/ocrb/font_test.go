@@ -7,7 +7,6 @@ import (
 	"testing"
 )
 
-
 func inkBounds(g *image.Gray, r image.Rectangle) (image.Rectangle, int) {
 	var box image.Rectangle
 	n := 0
