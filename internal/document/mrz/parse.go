@@ -221,3 +221,20 @@ func (r *Result) runChecks(layout Layout, f map[string]string) {
 		r.Checks = append(r.Checks, CheckResult{Name: c.Name, Printed: string(printed), Computed: string(computed), OK: ok})
 	}
 }
+
+// ChecksValid reports whether lines are a well-shaped zone whose every
+// check digit passes, without the rest of Parse.
+func ChecksValid(lines []string) bool {
+	if checkShape(lines) != nil {
+		return false
+	}
+	format, _ := DetectFormat(lines)
+	layout, _ := LayoutOf(format)
+	r := &Result{Format: format, Lines: lines}
+	fields := make(map[string]string, len(layout.Fields))
+	for _, f := range layout.Fields {
+		fields[f.Name] = lines[f.Span.Line][f.Span.Start:f.Span.End]
+	}
+	r.runChecks(layout, fields)
+	return r.ChecksValid
+}

@@ -7,8 +7,6 @@ import (
 	"testing"
 )
 
-const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ<"
-
 func inkBounds(g *image.Gray, r image.Rectangle) (image.Rectangle, int) {
 	var box image.Rectangle
 	n := 0
@@ -35,20 +33,20 @@ func TestFontProvenance(t *testing.T) {
 // nothing for '8' and '<' through x/image).
 func TestEveryGlyphRenders(t *testing.T) {
 	o := Options{Pitch: 40, Margin: 20}.WithDefaults()
-	img := Render(alphabet, o)
+	img := Render(Alphabet, o)
 	if img == nil {
 		t.Fatal("Render returned nil")
 	}
-	for i := 0; i < len(alphabet); i++ {
+	for i := 0; i < len(Alphabet); i++ {
 		cx, top, base := o.Cell(0, i)
 		cell := image.Rect(int(cx-o.Pitch/2), int(top-0.2*o.CapHeight), int(cx+o.Pitch/2), int(base+0.2*o.CapHeight))
 		box, n := inkBounds(img, cell)
 		if n < 20 {
-			t.Errorf("glyph %q: %d ink pixels in its cell", alphabet[i], n)
+			t.Errorf("glyph %q: %d ink pixels in its cell", Alphabet[i], n)
 			continue
 		}
-		if alphabet[i] != '<' && (box.Dy() < int(0.9*o.CapHeight) || box.Dy() > int(1.1*o.CapHeight)+1) {
-			t.Errorf("glyph %q: ink height %d, want about the cap height %.0f", alphabet[i], box.Dy(), o.CapHeight)
+		if Alphabet[i] != '<' && (box.Dy() < int(0.9*o.CapHeight) || box.Dy() > int(1.1*o.CapHeight)+1) {
+			t.Errorf("glyph %q: ink height %d, want about the cap height %.0f", Alphabet[i], box.Dy(), o.CapHeight)
 		}
 	}
 }

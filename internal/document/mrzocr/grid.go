@@ -1,0 +1,211 @@
+package mrzocr
+
+import (
+	"image"
+	"math"
+
+	"github.com/openidv/openidv/internal/document/mrz"
+	"github.com/openidv/openidv/internal/document/ocrb"
+)
+
+// gridFit places n fixed-pitch cells on line l: centre of cell k at
+// a + b·k along the line. It starts from the ink extent and refits on the
+// centres of single-glyph components. ok is false when the pitch does not
+// suit the glyph height.
+func gridFit(l textLine, n int, u0, u1, h float64) (a, b float64, ok bool) {
+	b = (u1 - u0) / (float64(n) - 0.45)
+	a = u0 + (u1-u0-float64(n-1)*b)/2
+	for range 3 {
+		var sk, sc, skk, skc, cnt float64
+		ks := map[int]bool{}
+		for _, s := range l.glyphs {
+			if s.u1-s.u0 > 1.3*b {
+				continue
+			}
+			c := (s.u0 + s.u1) / 2
+			k := math.Round((c - a) / b)
+			if k < 0 || k >= float64(n) {
+				continue
+			}
+			ks[int(k)] = true
+			sk += k
+			sc += c
+			skk += k * k
+			skc += k * c
+			cnt++
+		}
+		den := cnt*skk - sk*sk
+		if cnt < 4 || len(ks) < 2 || den <= 0 {
+			break
+		}
+		nb := (cnt*skc - sk*sc) / den
+		na := (sc - nb*sk) / cnt
+		if nb < 0.8*b || nb > 1.25*b {
+			break
+		}
+		a, b = na, nb
+	}
+	ratio := h / b
+	return a, b, ratio > 0.6 && ratio < 1.3
+}
+
+// readGroup reads g as every width its line count allows, upright and
+// upside down, over a few guesses of where the zone starts and ends (a
+// stray mark beside one line widens that line's ink), and returns what it
+// read; it stops at the first valid reading.
+func (r *reader) readGroup(g group) []*Reading {
+	widths := []int{44, 36}
+	if len(g) == 3 {
+		widths = []int{30}
+	}
+	// Every line of a zone starts and ends with ink in the same columns,
+	// and all use one type size: measure them together.
+	outer := [2]float64{math.Inf(1), math.Inf(-1)}
+	inner := [2]float64{math.Inf(-1), math.Inf(1)}
+	h := 0.0
+	for _, l := range g {
+		outer = [2]float64{min(outer[0], l.u0), max(outer[1], l.u1)}
+		inner = [2]float64{max(inner[0], l.u0), min(inner[1], l.u1)}
+		h += l.h / float64(len(g))
+	}
+	var out []*Reading
+	for _, n := range widths {
+		pitch := (inner[1] - inner[0]) / (float64(n) - 0.45)
+		extents := [][2]float64{inner}
+		if outer[0] < inner[0]-0.4*pitch || outer[1] > inner[1]+0.4*pitch {
+			extents = append(extents, outer)
+		}
+		extents = append(extents, [2]float64{inner[0] + pitch, inner[1]}, [2]float64{inner[0], inner[1] - pitch})
+		for _, ext := range extents {
+			for _, flip := range []bool{false, true} {
+				rd := r.readAs(g, n, flip, ext, h)
+				if rd == nil {
+					continue
+				}
+				out = append(out, rd)
+				if rd.Result.Valid {
+					return out
+				}
+			}
+		}
+	}
+	return out
+}
+
+// placed is one classified character cell.
+type placed struct {
+	cell  ocrb.Cell
+	cands []ocrb.Candidate
+}
+
+// readAs classifies g's cells as n per line between the extents ext (along
+// the lines) with glyph height h, then corrects and parses them.
+func (r *reader) readAs(g group, n int, flip bool, ext [2]float64, h float64) *Reading {
+	cells := make([][]placed, len(g))
+	for i, l := range g {
+		a, b, ok := gridFit(l, n, ext[0], ext[1], h)
+		if !ok {
+			return nil
+		}
+		row := make([]placed, n)
+		for k := range n {
+			x, y := l.point(a+b*float64(k), l.v)
+			c := ocrb.Cell{CX: x/r.scale + float64(r.origin.X), CY: y/r.scale + float64(r.origin.Y), Pitch: b / r.scale, CapHeight: h / r.scale, Angle: l.angle}
+			if flip {
+				c.Angle += math.Pi
+			}
+			row[k] = placed{cell: c, cands: r.classify(c)}
+		}
+		if flip {
+			for x, y := 0, n-1; x < y; x, y = x+1, y-1 {
+				row[x], row[y] = row[y], row[x]
+			}
+		}
+		cells[i] = row
+	}
+	if flip {
+		for x, y := 0, len(cells)-1; x < y; x, y = x+1, y-1 {
+			cells[x], cells[y] = cells[y], cells[x]
+		}
+	}
+	lines, conf, corrected := correct(cells)
+	res, err := mrz.Parse(lines, r.now)
+	if err != nil {
+		return nil
+	}
+	rd := &Reading{Lines: lines, Format: res.Format, Confidence: conf, Corrected: corrected, Result: res}
+	gateConfidence(rd)
+	rd.Angle = g[0].angle * 180 / math.Pi
+	if flip {
+		rd.Angle += 180
+	}
+	rd.Quad, rd.Band = r.bounds(g)
+	return rd
+}
+
+// classify ranks the glyphs of cell c, trying small shifts along the line
+// and keeping the most confident.
+func (r *reader) classify(c ocrb.Cell) []ocrb.Candidate {
+	if !r.inside(c) {
+		// Part of the cell is outside the picture: nothing to read, and
+		// nothing the check-digit repair may guess.
+		return []ocrb.Candidate{{Char: '<', Score: 0}}
+	}
+	x := make([]float32, ocrb.FeatureLen)
+	var best []ocrb.Candidate
+	cos, sin := math.Cos(c.Angle), math.Sin(c.Angle)
+	for _, d := range []float64{0, -0.12, 0.12} {
+		s := c
+		s.CX += d * c.Pitch * cos
+		s.CY += d * c.Pitch * sin
+		if !ocrb.Features(r.g, s, x) {
+			continue
+		}
+		cands := r.clf.Rank(x)
+		if best == nil || cands[0].Score > best[0].Score {
+			best = cands
+		}
+		if best[0].Score > 0.97 {
+			break
+		}
+	}
+	if best == nil {
+		best = []ocrb.Candidate{{Char: '<', Score: 0}}
+	}
+	return best
+}
+
+// inside reports whether the whole of cell c lies in the image.
+func (r *reader) inside(c ocrb.Cell) bool {
+	b := r.g.Bounds()
+	cos, sin := math.Cos(c.Angle), math.Sin(c.Angle)
+	for _, d := range [4][2]float64{{-1, -1}, {1, -1}, {1, 1}, {-1, 1}} {
+		u, v := d[0]*0.5*c.Pitch, d[1]*0.6*c.CapHeight
+		x, y := c.CX+u*cos-v*sin, c.CY+u*sin+v*cos
+		if x < float64(b.Min.X) || y < float64(b.Min.Y) || x > float64(b.Max.X) || y > float64(b.Max.Y) {
+			return false
+		}
+	}
+	return true
+}
+
+// bounds returns the zone's corners and bounding box in g's coordinates.
+func (r *reader) bounds(g group) ([4]image.Point, image.Rectangle) {
+	first, last := g[0], g[len(g)-1]
+	pad := 0.4 * first.h
+	pts := [4][2]float64{}
+	pts[0][0], pts[0][1] = first.point(first.u0-pad, first.v-first.h/2-pad)
+	pts[1][0], pts[1][1] = first.point(first.u1+pad, first.v-first.h/2-pad)
+	pts[2][0], pts[2][1] = last.point(last.u1+pad, last.v+last.h/2+pad)
+	pts[3][0], pts[3][1] = last.point(last.u0-pad, last.v+last.h/2+pad)
+	var quad [4]image.Point
+	rect := image.Rectangle{}
+	for i, p := range pts {
+		quad[i] = image.Pt(int(math.Round(p[0]/r.scale)), int(math.Round(p[1]/r.scale))).Add(r.origin)
+		if i == 0 {
+			rect = image.Rectangle{Min: quad[i], Max: quad[i].Add(image.Pt(1, 1))}
+		}
+		rect = rect.Union(image.Rectangle{Min: quad[i], Max: quad[i].Add(image.Pt(1, 1))})
+	}
+	return quad, rect.Intersect(r.g.Bounds())
+}
