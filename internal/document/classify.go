@@ -43,7 +43,7 @@ func classify(res *mrz.Result, det Detection) (Type, []Issue) {
 		return TypeUnknown, append(issues, IssueFor(IssueNoDocument))
 	case det.Content < minContent:
 		return TypeUnknown, append(issues, IssueFor(IssueBlankDocument))
-	case h > 0 && math.Abs(w/h-ID1.Aspect())/ID1.Aspect() < 0.08:
+	case h > 0 && math.Abs(w/h-ID1.Aspect())/ID1.Aspect() < 0.1:
 		return TypeCardNoMRZ, issues
 	}
 	return TypeUnknown, append(issues, IssueFor(IssueUnknownDocument))

@@ -77,7 +77,8 @@ func clampU8(v int32) int32 {
 }
 
 // glare returns the fraction of doc covered by the largest clipped-white
-// 4-connected blob inside it, and whether that blob reaches the mrz quad.
+// 4-connected blob inside it that does not touch the image border, and
+// whether that blob reaches the mrz quad.
 func glare(img image.Image, doc, mrz Quad) (frac float64, onMRZ bool) {
 	mask, w, h := clippedMask(img)
 	area := doc.Area()
@@ -94,12 +95,14 @@ func glare(img image.Image, doc, mrz Quad) (frac float64, onMRZ bool) {
 		}
 		// Flood one blob, counting its pixels inside doc and mrz.
 		in, inMRZ := 0, 0
+		border := false
 		seen[start] = true
 		stack = append(stack[:0], start)
 		for len(stack) > 0 {
 			i := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]
 			x, y := i%w, i/w
+			border = border || x == 0 || y == 0 || x == w-1 || y == h-1
 			p := Point{float64(x) + 0.5, float64(y) + 0.5}
 			if doc.Contains(p) {
 				in++
@@ -115,10 +118,11 @@ func glare(img image.Image, doc, mrz Quad) (frac float64, onMRZ bool) {
 				stack = append(stack, n)
 			}
 		}
-		if in > best {
+		// A blob reaching the image border is the white background of a
+		// scan or the page margin, not a reflection on the document.
+		if !border && in > best {
 			best, onMRZ = in, inMRZ > 0
 		}
 	}
-	_ = h
 	return float64(best) / area, onMRZ
 }

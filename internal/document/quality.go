@@ -68,6 +68,9 @@ type Quality struct {
 type Regions struct {
 	Document Quad
 	MRZ      Quad
+	// PresumedMRZ says MRZ is where a zone would be, not one that was
+	// read: it is checked for glare but not for sharpness.
+	PresumedMRZ bool
 }
 
 // Assess measures the quality of img inside reg. g is img's luma (nil: it
@@ -84,7 +87,7 @@ func Assess(img image.Image, g *image.Gray, reg Regions) Quality {
 	var q Quality
 	q.Width, q.Height = doc.Sides()
 	q.Sharpness, q.Brightness, q.Isotropy = sharpness(g, doc, 0.04)
-	if reg.MRZ != (Quad{}) {
+	if reg.MRZ != (Quad{}) && !reg.PresumedMRZ {
 		q.MRZSharpness, _, _ = sharpness(g, reg.MRZ, 0)
 	}
 	q.Glare, q.GlareOnMRZ = glare(img, doc, reg.MRZ)

@@ -15,7 +15,7 @@ func TestQualityRatesOnVariants(t *testing.T) {
 	if testing.Short() {
 		t.Skip("renders a synthetic set")
 	}
-	samples := synthSet(t, 7, 2)
+	samples := synthSet(t, 7, samplesPerKind())
 	cfg := document.DefaultQualityConfig()
 	type rate struct{ tp, fn, fp, tn int }
 	var sharp, gl rate
