@@ -84,7 +84,12 @@ func Inspect(img image.Image, o Options) (*Report, error) {
 	if reading != nil {
 		res = reading.Result
 	}
-	quality := cfg.Check(rep.Quality)
+	var quality []Issue
+	if res != nil || det.Found {
+		// The gates judge a document; with none found there is nothing
+		// to judge but the absence.
+		quality = cfg.Check(rep.Quality)
+	}
 	typ, issues := classify(res, det)
 	if res == nil && hasIssue(quality, IssueGlareOnMRZ) {
 		// Glare where the zone would be: it may have hidden one.
@@ -92,7 +97,7 @@ func Inspect(img image.Image, o Options) (*Report, error) {
 		issues = slices.DeleteFunc(issues, func(is Issue) bool { return is.Code == IssueUnknownDocument })
 	}
 	rep.Type = typ
-	rep.Issues = append(quality, issues...)
+	rep.Issues = append(append(rep.Issues, quality...), issues...)
 	if rep.MRZ != nil {
 		rep.MRZ.Accepted = rep.MRZ.Valid && !slices.ContainsFunc(rep.Issues, func(is Issue) bool {
 			return is.Code == IssueBlurred || is.Code == IssueMRZBlurred || is.Code == IssueGlareOnMRZ
