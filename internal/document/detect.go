@@ -40,12 +40,13 @@ func edgeMap(g *image.Gray) (small *image.Gray, edges []bool, scale float64) {
 	}
 	mag := make([]float64, w*h)
 	var hist [256]int
+	s := small.Stride
 	for y := 1; y < h-1; y++ {
+		up, row, down := small.Pix[(y-1)*s:], small.Pix[y*s:], small.Pix[(y+1)*s:]
 		for x := 1; x < w-1; x++ {
-			p := func(dx, dy int) float64 { return float64(small.Pix[(y+dy)*small.Stride+x+dx]) }
-			gx := p(1, -1) + 2*p(1, 0) + p(1, 1) - p(-1, -1) - 2*p(-1, 0) - p(-1, 1)
-			gy := p(-1, 1) + 2*p(0, 1) + p(1, 1) - p(-1, -1) - 2*p(0, -1) - p(1, -1)
-			m := math.Hypot(gx, gy) / 4
+			gx := int(up[x+1]) + 2*int(row[x+1]) + int(down[x+1]) - int(up[x-1]) - 2*int(row[x-1]) - int(down[x-1])
+			gy := int(down[x-1]) + 2*int(down[x]) + int(down[x+1]) - int(up[x-1]) - 2*int(up[x]) - int(up[x+1])
+			m := math.Sqrt(float64(gx*gx+gy*gy)) / 4
 			mag[y*w+x] = m
 			hist[min(int(m), 255)]++
 		}

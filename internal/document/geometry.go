@@ -136,28 +136,45 @@ func WarpGray(src *image.Gray, toSrc Homography, w, h int, fill uint8) *image.Gr
 	b := src.Rect
 	sw, sh := b.Dx(), b.Dy()
 	pix := src.Pix[src.PixOffset(b.Min.X, b.Min.Y):]
+	stride := src.Stride
+	maxX, maxY := float64(sw)-0.5, float64(sh)-0.5
+	m := toSrc
 	for y := range h {
 		row := dst.Pix[y*dst.Stride : y*dst.Stride+w]
+		fy := float64(y) + 0.5
+		// The projective numerators and denominator are linear in x:
+		// step them along the row.
+		nx, ny, d := m[1]*fy+m[2]+m[0]*0.5, m[4]*fy+m[5]+m[3]*0.5, m[7]*fy+m[8]+m[6]*0.5
 		for x := range row {
-			p := toSrc.Apply(Point{float64(x) + 0.5, float64(y) + 0.5})
-			fx, fy := p.X-0.5, p.Y-0.5
-			if !(fx >= -0.5 && fy >= -0.5 && fx <= float64(sw)-0.5 && fy <= float64(sh)-0.5) {
+			if d == 0 {
 				row[x] = fill
-				continue
+			} else {
+				sx, sy := nx/d-0.5, ny/d-0.5
+				if sx >= -0.5 && sy >= -0.5 && sx <= maxX && sy <= maxY {
+					row[x] = bilinear(pix, stride, sw, sh, sx, sy)
+				} else {
+					row[x] = fill
+				}
 			}
-			x0, y0 := int(math.Floor(fx)), int(math.Floor(fy))
-			tx, ty := fx-float64(x0), fy-float64(y0)
-			x1, y1 := min(x0+1, sw-1), min(y0+1, sh-1)
-			x0, y0 = max(x0, 0), max(y0, 0)
-			p00 := float64(pix[y0*src.Stride+x0])
-			p01 := float64(pix[y0*src.Stride+x1])
-			p10 := float64(pix[y1*src.Stride+x0])
-			p11 := float64(pix[y1*src.Stride+x1])
-			v := (p00*(1-tx)+p01*tx)*(1-ty) + (p10*(1-tx)+p11*tx)*ty
-			row[x] = uint8(v + 0.5)
+			nx += m[0]
+			ny += m[3]
+			d += m[6]
 		}
 	}
 	return dst
+}
+
+// bilinear samples an 8-bit plane at (fx, fy), clamping at the edges.
+func bilinear(pix []uint8, stride, w, h int, fx, fy float64) uint8 {
+	x0, y0 := int(math.Floor(fx)), int(math.Floor(fy))
+	tx, ty := fx-float64(x0), fy-float64(y0)
+	x1, y1 := min(x0+1, w-1), min(y0+1, h-1)
+	x0, y0 = max(x0, 0), max(y0, 0)
+	r0, r1 := pix[y0*stride:], pix[y1*stride:]
+	p00, p01, p10, p11 := float64(r0[x0]), float64(r0[x1]), float64(r1[x0]), float64(r1[x1])
+	top := p00 + (p01-p00)*tx
+	bot := p10 + (p11-p10)*tx
+	return uint8(top + (bot-top)*ty + 0.5)
 }
 
 // WarpRGBA is WarpGray for colour images (fill is transparent black).

@@ -8,20 +8,30 @@ import (
 // hull returns the convex hull (counter-clockwise in image coordinates) of
 // the pixels idx of a w-wide image, using each row's extreme pixels.
 func hull(idx []int, w int) []Point {
-	lo, hi := map[int]int{}, map[int]int{}
-	for _, i := range idx {
-		x, y := i%w, i/w
-		if v, ok := lo[y]; !ok || x < v {
-			lo[y] = x
-		}
-		if v, ok := hi[y]; !ok || x > v {
-			hi[y] = x
-		}
+	if len(idx) == 0 {
+		return nil
 	}
-	pts := make([]Point, 0, 2*len(lo))
-	for y, x := range lo {
-		pts = append(pts, Point{float64(x), float64(y)}, Point{float64(hi[y]) + 1, float64(y)},
-			Point{float64(x), float64(y) + 1}, Point{float64(hi[y]) + 1, float64(y) + 1})
+	y0, y1 := idx[0]/w, idx[0]/w
+	for _, i := range idx {
+		y0, y1 = min(y0, i/w), max(y1, i/w)
+	}
+	lo := make([]int, y1-y0+1)
+	hi := make([]int, y1-y0+1)
+	for i := range lo {
+		lo[i], hi[i] = w, -1
+	}
+	for _, i := range idx {
+		x, r := i%w, i/w-y0
+		lo[r], hi[r] = min(lo[r], x), max(hi[r], x)
+	}
+	pts := make([]Point, 0, 4*len(lo))
+	for r := range lo {
+		if hi[r] < 0 {
+			continue
+		}
+		y := float64(r + y0)
+		pts = append(pts, Point{float64(lo[r]), y}, Point{float64(hi[r]) + 1, y},
+			Point{float64(lo[r]), y + 1}, Point{float64(hi[r]) + 1, y + 1})
 	}
 	return convexHull(pts)
 }

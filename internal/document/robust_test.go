@@ -81,8 +81,9 @@ func TestAssessFastPaths(t *testing.T) {
 // generic hides the concrete type so Assess takes its generic path.
 type generic struct{ image.Image }
 
-// FuzzDetect runs detection and quality on small arbitrary images: no
-// panic, and a quad inside the image.
+// FuzzDetect runs detection, quality, rectification and the whole Inspect
+// pipeline on small arbitrary images: no panic, a quad inside the image
+// and a complete report.
 func FuzzDetect(f *testing.F) {
 	f.Add(uint8(16), uint8(16), []byte{0, 255, 128})
 	f.Add(uint8(40), uint8(3), []byte{255})
@@ -103,6 +104,10 @@ func FuzzDetect(f *testing.F) {
 		_ = document.Assess(g, g, document.Regions{Document: d.Quad})
 		if rect, ok := document.Rectify(g, d.Quad); ok && rect.Gray.Rect.Empty() {
 			t.Error("empty rectification")
+		}
+		rep, err := document.Inspect(g, document.Options{Now: now})
+		if err != nil || rep.Type == "" || rep.Reasons == nil {
+			t.Errorf("inspect: %v, %+v", err, rep)
 		}
 	})
 }
