@@ -80,6 +80,17 @@ func lineSamples(rng *rand.Rand) []Sample {
 		text = "\n" + middle + "\n" // no neighbours
 	}
 	g := ocrb.Render(text, o)
+	if rng.Float64() < 0.25 {
+		Texture(g, rng)
+	}
+	if rng.Float64() < 0.2 {
+		_, top, base := o.Cell(1, 0)
+		y := top - (0.3+0.6*rng.Float64())*o.CapHeight
+		if rng.IntN(2) == 0 {
+			y = base + (0.3+0.6*rng.Float64())*o.CapHeight
+		}
+		Rule(g, y, rng.NormFloat64()*0.02, 1+rng.Float64()*0.12*o.Pitch, uint8(rng.IntN(140)))
+	}
 	if up != 1 {
 		g = Scale(g, 1/up)
 	}
@@ -90,7 +101,7 @@ func lineSamples(rng *rand.Rand) []Sample {
 		c := o.CellOf(1, col)
 		c.CX, c.CY, c.Pitch, c.CapHeight = c.CX/up, c.CY/up, c.Pitch/up, c.CapHeight/up
 		c.CX += rng.NormFloat64() * 0.07 * c.Pitch
-		c.CY += rng.NormFloat64() * 0.05 * c.CapHeight
+		c.CY += rng.NormFloat64() * 0.07 * c.CapHeight
 		c.Pitch *= 0.92 + rng.Float64()*0.16
 		c.CapHeight *= 0.9 + rng.Float64()*0.22
 		c.Angle = rng.NormFloat64() * 0.015
@@ -110,4 +121,34 @@ func indexOf(c byte) int {
 		}
 	}
 	return -1
+}
+
+// Texture darkens g with a faint wavy pattern, like the security print
+// behind a zone.
+func Texture(g *image.Gray, rng *rand.Rand) {
+	amp := 8 + rng.Float64()*35
+	fx, fy := 0.02+rng.Float64()*0.3, 0.02+rng.Float64()*0.3
+	ph := rng.Float64() * 6
+	b := g.Bounds()
+	for y := range b.Dy() {
+		for x := range b.Dx() {
+			d := amp * (0.5 + 0.5*math.Sin(float64(x)*fx+math.Sin(float64(y)*fy)*2+ph))
+			i := y*g.Stride + x
+			g.Pix[i] = clamp(float64(g.Pix[i]) - d)
+		}
+	}
+}
+
+// Rule draws a straight dark line across g at height y (slope dy/dx),
+// thick pixels wide, of grey level v: a box or underline near the text.
+func Rule(g *image.Gray, y, slope, thick float64, v uint8) {
+	b := g.Bounds()
+	for x := range b.Dx() {
+		yc := y + slope*float64(x)
+		for yy := int(yc - thick/2); yy <= int(yc+thick/2); yy++ {
+			if yy >= 0 && yy < b.Dy() {
+				g.Pix[yy*g.Stride+x] = min(g.Pix[yy*g.Stride+x], v)
+			}
+		}
+	}
 }
