@@ -3,6 +3,7 @@ package mrzocr
 import (
 	"image"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/openidv/openidv/internal/document/mrz"
@@ -158,10 +159,24 @@ func solve3(m [3][4]float64) ([3]float64, bool) {
 	return [3]float64{m[0][3] / m[0][0], m[1][3] / m[1][1], m[2][3] / m[2][2]}, true
 }
 
+// hypothesis is one way of laying cells on a group: n per line between
+// the extents, upright or upside down.
+type hypothesis struct {
+	n     int
+	flip  bool
+	cells [][]ocrb.Cell // in reading order (after any flip)
+	probe float64       // mean best score over a sample of cells
+}
+
+// fullReads bounds the hypotheses per group that are read in full, best
+// probe first.
+const fullReads = 4
+
 // readGroup reads g as every width its line count allows, upright and
 // upside down, over a few guesses of where the zone starts and ends (a
-// stray mark beside one line widens that line's ink), and returns what it
-// read; it stops at the first valid reading.
+// stray mark beside one line widens that line's ink). It classifies a
+// sample of cells for every guess and reads the most convincing guesses in
+// full, stopping at the first valid reading.
 func (r *reader) readGroup(g group) []*Reading {
 	widths := []int{44, 36}
 	if len(g) == 3 {
@@ -177,7 +192,7 @@ func (r *reader) readGroup(g group) []*Reading {
 		inner = [2]float64{max(inner[0], l.u0), min(inner[1], l.u1)}
 		h += l.h / float64(len(g))
 	}
-	var out []*Reading
+	var hyps []hypothesis
 	for _, n := range widths {
 		pitch := (inner[1] - inner[0]) / (float64(n) - 0.45)
 		extents := [][2]float64{inner}
@@ -187,18 +202,80 @@ func (r *reader) readGroup(g group) []*Reading {
 		extents = append(extents, [2]float64{inner[0] + pitch, inner[1]}, [2]float64{inner[0], inner[1] - pitch})
 		for _, ext := range extents {
 			for _, flip := range []bool{false, true} {
-				rd := r.readAs(g, n, flip, ext, h)
-				if rd == nil {
-					continue
-				}
-				out = append(out, rd)
-				if rd.Result.Valid {
-					return out
+				if cells, ok := r.layout(g, n, flip, ext, h); ok {
+					hyps = append(hyps, hypothesis{n: n, flip: flip, cells: cells})
 				}
 			}
 		}
 	}
+	for i := range hyps {
+		hyps[i].probe = r.probe(hyps[i].cells)
+	}
+	sort.SliceStable(hyps, func(i, j int) bool { return hyps[i].probe > hyps[j].probe })
+	var out []*Reading
+	for i := 0; i < len(hyps) && i < fullReads; i++ {
+		rd := r.readAs(g, hyps[i])
+		if rd == nil {
+			continue
+		}
+		out = append(out, rd)
+		if rd.Result.Valid {
+			break
+		}
+	}
 	return out
+}
+
+// layout places n cells per line of g between the extents ext, with glyph
+// height h, in reading order.
+func (r *reader) layout(g group, n int, flip bool, ext [2]float64, h float64) ([][]ocrb.Cell, bool) {
+	cells := make([][]ocrb.Cell, len(g))
+	for i, l := range g {
+		a, b, ok := gridFit(l, n, ext[0], ext[1], h)
+		if !ok {
+			return nil, false
+		}
+		grid := fitCells(l, n, a, b)
+		// The cells must span the ink: a grid of the wrong width that
+		// locked onto the true pitch leaves glyphs beyond one end.
+		first, last := grid.at(0)-grid.pitchAt(0)/2, grid.at(n-1)+grid.pitchAt(n-1)/2
+		if math.Abs(first-ext[0]) > 0.7*grid.pitchAt(0) || math.Abs(last-ext[1]) > 0.7*grid.pitchAt(n-1) {
+			return nil, false
+		}
+		row := make([]ocrb.Cell, n)
+		for k := range n {
+			x, y := l.point(grid.at(k), l.v)
+			c := ocrb.Cell{CX: x/r.scale + float64(r.origin.X), CY: y/r.scale + float64(r.origin.Y), Pitch: grid.pitchAt(k) / r.scale, CapHeight: h / r.scale, Angle: l.angle}
+			if flip {
+				c.Angle += math.Pi
+			}
+			row[k] = c
+		}
+		if flip {
+			slices.Reverse(row)
+		}
+		cells[i] = row
+	}
+	if flip {
+		slices.Reverse(cells)
+	}
+	return cells, true
+}
+
+// probe classifies every fourth cell and returns the mean best score.
+func (r *reader) probe(cells [][]ocrb.Cell) float64 {
+	var sum float64
+	n := 0
+	for _, row := range cells {
+		for k := 1; k < len(row); k += 4 {
+			sum += float64(r.classify(row[k])[0].Score)
+			n++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return sum / float64(n)
 }
 
 // placed is one classified character cell.
@@ -207,35 +284,14 @@ type placed struct {
 	cands []ocrb.Candidate
 }
 
-// readAs classifies g's cells as n per line between the extents ext (along
-// the lines) with glyph height h, then corrects and parses them.
-func (r *reader) readAs(g group, n int, flip bool, ext [2]float64, h float64) *Reading {
-	cells := make([][]placed, len(g))
-	for i, l := range g {
-		a, b, ok := gridFit(l, n, ext[0], ext[1], h)
-		if !ok {
-			return nil
-		}
-		grid := fitCells(l, n, a, b)
-		row := make([]placed, n)
-		for k := range n {
-			x, y := l.point(grid.at(k), l.v)
-			c := ocrb.Cell{CX: x/r.scale + float64(r.origin.X), CY: y/r.scale + float64(r.origin.Y), Pitch: grid.pitchAt(k) / r.scale, CapHeight: h / r.scale, Angle: l.angle}
-			if flip {
-				c.Angle += math.Pi
-			}
-			row[k] = placed{cell: c, cands: r.classify(c)}
-		}
-		if flip {
-			for x, y := 0, n-1; x < y; x, y = x+1, y-1 {
-				row[x], row[y] = row[y], row[x]
-			}
-		}
-		cells[i] = row
-	}
-	if flip {
-		for x, y := 0, len(cells)-1; x < y; x, y = x+1, y-1 {
-			cells[x], cells[y] = cells[y], cells[x]
+// readAs classifies every cell of hypothesis hy, then corrects and parses
+// the lines.
+func (r *reader) readAs(g group, hy hypothesis) *Reading {
+	cells := make([][]placed, len(hy.cells))
+	for i, row := range hy.cells {
+		cells[i] = make([]placed, len(row))
+		for k, c := range row {
+			cells[i][k] = placed{cell: c, cands: r.classify(c)}
 		}
 	}
 	lines, conf, corrected := correct(cells)
@@ -246,7 +302,7 @@ func (r *reader) readAs(g group, n int, flip bool, ext [2]float64, h float64) *R
 	rd := &Reading{Lines: lines, Format: res.Format, Confidence: conf, Corrected: corrected, Result: res}
 	gateConfidence(rd)
 	rd.Angle = g[0].angle * 180 / math.Pi
-	if flip {
+	if hy.flip {
 		rd.Angle += 180
 	}
 	rd.Quad, rd.Band = r.bounds(g)
@@ -261,6 +317,7 @@ func (r *reader) classify(c ocrb.Cell) []ocrb.Candidate {
 		// nothing the check-digit repair may guess.
 		return []ocrb.Candidate{{Char: '<', Score: 0}}
 	}
+	r.spent++
 	x := make([]float32, ocrb.FeatureLen)
 	var best []ocrb.Candidate
 	cos, sin := math.Cos(c.Angle), math.Sin(c.Angle)
