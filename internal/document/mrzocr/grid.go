@@ -291,7 +291,7 @@ func (r *reader) readAs(g group, hy hypothesis) *Reading {
 	for i, row := range hy.cells {
 		cells[i] = make([]placed, len(row))
 		for k, c := range row {
-			cells[i][k] = placed{cell: c, cands: r.classify(c)}
+			cells[i][k] = placed{cell: c, cands: r.classifyCareful(c)}
 		}
 	}
 	lines, conf, corrected := correct(cells)
@@ -312,14 +312,22 @@ func (r *reader) readAs(g group, hy hypothesis) *Reading {
 // classify ranks the glyphs of cell c, trying small shifts along the line
 // and keeping the most confident.
 func (r *reader) classify(c ocrb.Cell) []ocrb.Candidate {
+	cands, _ := r.align(c)
+	return cands
+}
+
+// align classifies c at small shifts along the line and returns the
+// ranking and cell of the most confident shift.
+func (r *reader) align(c ocrb.Cell) ([]ocrb.Candidate, ocrb.Cell) {
 	if !r.inside(c) {
 		// Part of the cell is outside the picture: nothing to read, and
 		// nothing the check-digit repair may guess.
-		return []ocrb.Candidate{{Char: '<', Score: 0}}
+		return []ocrb.Candidate{{Char: '<', Score: 0}}, c
 	}
 	r.spent++
 	x := make([]float32, ocrb.FeatureLen)
 	var best []ocrb.Candidate
+	at := c
 	cos, sin := math.Cos(c.Angle), math.Sin(c.Angle)
 	for _, d := range []float64{0, -0.12, 0.12} {
 		s := c
@@ -330,7 +338,7 @@ func (r *reader) classify(c ocrb.Cell) []ocrb.Candidate {
 		}
 		cands := r.clf.Rank(x)
 		if best == nil || cands[0].Score > best[0].Score {
-			best = cands
+			best, at = cands, s
 		}
 		if best[0].Score > 0.97 {
 			break
@@ -339,7 +347,43 @@ func (r *reader) classify(c ocrb.Cell) []ocrb.Candidate {
 	if best == nil {
 		best = []ocrb.Candidate{{Char: '<', Score: 0}}
 	}
-	return best
+	return best, at
+}
+
+// classifyCareful aligns c, then averages the probabilities over small
+// changes of glyph height and vertical position at that alignment: a
+// glyph that only one framing reads confidently ends with a lower score.
+func (r *reader) classifyCareful(c ocrb.Cell) []ocrb.Candidate {
+	best, at := r.align(c)
+	if best[0].Score == 0 {
+		return best
+	}
+	x := make([]float32, ocrb.FeatureLen)
+	sum := make([]float32, len(ocrb.Alphabet))
+	n := 0
+	cos, sin := math.Cos(c.Angle), math.Sin(c.Angle)
+	for _, v := range [][2]float64{{1, 0}, {0.92, 0}, {1.08, 0}, {1, -0.06}, {1, 0.06}} {
+		s := at
+		s.CapHeight *= v[0]
+		s.CX -= v[1] * c.CapHeight * sin
+		s.CY += v[1] * c.CapHeight * cos
+		if !ocrb.Features(r.g, s, x) {
+			continue
+		}
+		for k, p := range r.clf.Probabilities(x) {
+			sum[k] += p
+		}
+		n++
+	}
+	if n == 0 {
+		return best
+	}
+	cands := make([]ocrb.Candidate, len(sum))
+	for k, p := range sum {
+		cands[k] = ocrb.Candidate{Char: ocrb.Alphabet[k], Score: p / float32(n)}
+	}
+	sort.SliceStable(cands, func(i, j int) bool { return cands[i].Score > cands[j].Score })
+	return cands
 }
 
 // inside reports whether the whole of cell c lies in the image.

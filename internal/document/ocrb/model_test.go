@@ -95,3 +95,29 @@ func TestFeaturesBlankAndOffImage(t *testing.T) {
 		}
 	}
 }
+
+// TestEnsemble loads a file holding the embedded network twice: the mean
+// of two equal networks is the network itself; trailing bytes are errors.
+func TestEnsemble(t *testing.T) {
+	one, err := ocrb.NewClassifier()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := ocrb.ModelBytes()
+	two, err := ocrb.LoadClassifier(append(append([]byte(nil), b...), b...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := ocrb.Options{Pitch: 20, Margin: 20}
+	x := make([]float32, ocrb.FeatureLen)
+	ocrb.Features(ocrb.Render("M", o), o.CellOf(0, 0), x)
+	p1, p2 := one.Probabilities(x), two.Probabilities(x)
+	for k := range p1 {
+		if d := p1[k] - p2[k]; d > 1e-5 || d < -1e-5 {
+			t.Errorf("glyph %c: %v alone, %v doubled", ocrb.Alphabet[k], p1[k], p2[k])
+		}
+	}
+	if _, err := ocrb.LoadClassifier(append(append([]byte(nil), b...), 'x')); !errors.Is(err, ocrb.ErrModel) {
+		t.Errorf("trailing byte: error %v, want ErrModel", err)
+	}
+}

@@ -53,18 +53,31 @@ func Degrade(g *image.Gray, pitch float64, rng *rand.Rand) *image.Gray {
 	return g
 }
 
+// Extra switches on augmentations beyond the ones the committed model was
+// trained with (they change the random stream, so the default keeps the
+// model reproducible).
+type Extra struct {
+	Texture bool // wavy security-print background
+	Rules   bool // box edges and underlines near the line
+}
+
 // Samples renders lines of random text with random geometry, degrades
 // them, and cuts every character of the middle line with a jittered cell,
 // as a reader that has located the line only roughly would.
 func Samples(rng *rand.Rand, lines int) []Sample {
+	return SamplesExtra(rng, lines, Extra{})
+}
+
+// SamplesExtra is Samples with extra augmentations.
+func SamplesExtra(rng *rand.Rand, lines int, extra Extra) []Sample {
 	var out []Sample
 	for range lines {
-		out = append(out, lineSamples(rng)...)
+		out = append(out, lineSamples(rng, extra)...)
 	}
 	return out
 }
 
-func lineSamples(rng *rand.Rand) []Sample {
+func lineSamples(rng *rand.Rand, extra Extra) []Sample {
 	pitch := math.Exp(math.Log(6) + rng.Float64()*math.Log(42.0/6))
 	up := 1.0
 	if pitch < 20 && rng.Float64() < 0.6 {
@@ -80,10 +93,10 @@ func lineSamples(rng *rand.Rand) []Sample {
 		text = "\n" + middle + "\n" // no neighbours
 	}
 	g := ocrb.Render(text, o)
-	if rng.Float64() < 0.25 {
+	if extra.Texture && rng.Float64() < 0.25 {
 		Texture(g, rng)
 	}
-	if rng.Float64() < 0.2 {
+	if extra.Rules && rng.Float64() < 0.2 {
 		_, top, base := o.Cell(1, 0)
 		y := top - (0.3+0.6*rng.Float64())*o.CapHeight
 		if rng.IntN(2) == 0 {
@@ -101,7 +114,7 @@ func lineSamples(rng *rand.Rand) []Sample {
 		c := o.CellOf(1, col)
 		c.CX, c.CY, c.Pitch, c.CapHeight = c.CX/up, c.CY/up, c.Pitch/up, c.CapHeight/up
 		c.CX += rng.NormFloat64() * 0.07 * c.Pitch
-		c.CY += rng.NormFloat64() * 0.07 * c.CapHeight
+		c.CY += rng.NormFloat64() * 0.05 * c.CapHeight
 		c.Pitch *= 0.92 + rng.Float64()*0.16
 		c.CapHeight *= 0.9 + rng.Float64()*0.22
 		c.Angle = rng.NormFloat64() * 0.015
