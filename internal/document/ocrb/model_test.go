@@ -18,7 +18,11 @@ func TestHeldOutAccuracy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	samples := synth.Samples(rand.New(rand.NewPCG(777, 778)), 400)
+	lines := 400
+	if raceEnabled {
+		lines = 100
+	}
+	samples := synth.Samples(rand.New(rand.NewPCG(777, 778)), lines)
 	var ok, n [len(ocrb.Alphabet)]int
 	top2 := 0
 	for _, s := range samples {
