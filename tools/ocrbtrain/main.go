@@ -27,11 +27,14 @@ func main() {
 	lines := flag.Int("lines", 4000, "augmented training lines (16 glyphs each)")
 	epochs := flag.Int("epochs", 14, "epochs")
 	hidden := flag.Int("hidden", 96, "hidden units")
+	texture := flag.Bool("texture", false, "also augment with background texture")
+	rules := flag.Bool("rules", false, "also augment with lines near the text")
 	flag.Parse()
+	extra := synth.Extra{Texture: *texture, Rules: *rules}
 	rng := rand.New(rand.NewPCG(*seed, 0x0cb))
 	net := newMLP(ocrb.FeatureLen, *hidden, len(ocrb.Alphabet), rng)
 	test := synth.Samples(rand.New(rand.NewPCG(*seed+1000, 7)), 300)
-	train := synth.Samples(rng, *lines)
+	train := synth.SamplesExtra(rng, *lines, extra)
 	log.Printf("%d training samples, %d held out", len(train), len(test))
 	for e := range *epochs {
 		lr := float32(0.05 * math.Pow(0.85, float64(e)))

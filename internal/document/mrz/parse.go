@@ -48,6 +48,7 @@ const (
 	ProblemExpiryDate      = "expiry_date_invalid"
 	ProblemSex             = "sex_invalid"
 	ProblemNames           = "names_missing"
+	ProblemNamesMalformed  = "names_malformed"
 	ProblemExpired         = "expired"
 	ProblemDocumentNumber  = "document_number_missing"
 	ProblemFieldCharacters = "field_characters_invalid"

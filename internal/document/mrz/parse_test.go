@@ -123,6 +123,8 @@ func TestParseInvalid(t *testing.T) {
 		{"no names, no number", mustBuild(t, Fields{Format: TD2, DocumentCode: "I", IssuingState: "UTO",
 			Nationality: "UTO", BirthDate: "900101", Sex: "M", ExpiryDate: "300101"}),
 			[]string{ProblemNames, ProblemDocumentNumber}},
+		{"letters after the name padding", []string{"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<WWWW", specimenTD3[1]},
+			[]string{ProblemNamesMalformed, ProblemExpired}},
 		{"birth in the future is read as last century", mustBuild(t, Fields{Format: TD3, DocumentCode: "P", IssuingState: "UTO", Surname: "A", DocumentNumber: "1",
 			Nationality: "UTO", BirthDate: "261123", Sex: "F", ExpiryDate: "300101"}), nil},
 	}

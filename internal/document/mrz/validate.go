@@ -78,6 +78,8 @@ func (r *Result) validate(layout Layout, f map[string]string) {
 	}
 	if r.Surname == "" && r.GivenNames == "" {
 		add(ProblemNames)
+	} else if !namesWellFormed(f["names"]) {
+		add(ProblemNamesMalformed)
 	}
 	if r.DocumentNumber == "" {
 		add(ProblemDocumentNumber)
@@ -120,4 +122,16 @@ func KindAllows(k Kind, s string) bool {
 		}
 	}
 	return true
+}
+
+// namesWellFormed checks the name field's shape: it starts with a letter,
+// and once a run of three or more fillers begins (the padding), nothing
+// but fillers follows. Components are separated by one filler, surname
+// and given names by two.
+func namesWellFormed(s string) bool {
+	if s == "" || s[0] == '<' {
+		return false
+	}
+	pad := strings.Index(s, "<<<")
+	return pad < 0 || strings.Trim(s[pad:], "<") == ""
 }

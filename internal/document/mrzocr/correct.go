@@ -227,21 +227,30 @@ const ProblemLowConfidence = "ocr_low_confidence"
 const MinUnprotectedConfidence = 0.5
 
 func gateConfidence(rd *Reading) {
-	layout, ok := mrz.LayoutOf(rd.Format)
+	if rd.MinUnprotectedConfidence() < MinUnprotectedConfidence {
+		rd.Result.Valid = false
+		rd.Result.Problems = append(rd.Result.Problems, ProblemLowConfidence)
+	}
+}
+
+// MinUnprotectedConfidence is the lowest confidence among the characters
+// that no check digit covers (names, state codes, document code, sex).
+func (r *Reading) MinUnprotectedConfidence() float32 {
+	layout, ok := mrz.LayoutOf(r.Format)
 	if !ok {
-		return
+		return 0
 	}
 	covered := map[[2]int]bool{}
 	for _, p := range coveredSlots(layout) {
 		covered[p] = true
 	}
-	for i, row := range rd.Confidence {
+	m := float32(1)
+	for i, row := range r.Confidence {
 		for k, c := range row {
-			if !covered[[2]int{i, k}] && c < MinUnprotectedConfidence {
-				rd.Result.Valid = false
-				rd.Result.Problems = append(rd.Result.Problems, ProblemLowConfidence)
-				return
+			if !covered[[2]int{i, k}] {
+				m = min(m, c)
 			}
 		}
 	}
+	return m
 }

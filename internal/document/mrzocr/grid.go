@@ -3,6 +3,8 @@ package mrzocr
 import (
 	"image"
 	"math"
+	"slices"
+	"sort"
 
 	"github.com/openidv/openidv/internal/document/mrz"
 	"github.com/openidv/openidv/internal/document/ocrb"
@@ -49,10 +51,132 @@ func gridFit(l textLine, n int, u0, u1, h float64) (a, b float64, ok bool) {
 	return a, b, ratio > 0.6 && ratio < 1.3
 }
 
+// cellGrid is where the cells of one line sit: centre of cell k at
+// a + b·k + c·k² along the line (c absorbs the pitch change that
+// perspective causes).
+type cellGrid struct{ a, b, c float64 }
+
+func (g cellGrid) at(k int) float64 {
+	f := float64(k)
+	return g.a + g.b*f + g.c*f*f
+}
+
+// pitchAt is the local pitch at cell k.
+func (g cellGrid) pitchAt(k int) float64 { return g.b + 2*g.c*float64(k) }
+
+// fitCells places the n cells of line l. It walks the single glyphs left
+// to right, numbering each from its distance to the previous one in units
+// of the local pitch (so perspective, which changes the pitch along the
+// line, does not throw the count off; runs of touching glyphs are
+// skipped), then fits cell centres as a quadratic in the cell number.
+func fitCells(l textLine, n int, a, b float64) cellGrid {
+	spans := append([]glyphSpan(nil), l.glyphs...)
+	sort.Slice(spans, func(i, j int) bool { return spans[i].u0+spans[i].u1 < spans[j].u0+spans[j].u1 })
+	type pt struct{ k, c float64 }
+	var singles []pt
+	p := b
+	for _, s := range spans {
+		if s.u1-s.u0 > 1.3*p {
+			continue // a run of touching glyphs: the next single counts across it
+		}
+		c := (s.u0 + s.u1) / 2
+		k := math.Round((c - a) / b)
+		if last := len(singles) - 1; last >= 0 {
+			k = singles[last].k + max(1, math.Round((c-singles[last].c)/p))
+		}
+		singles = append(singles, pt{k, c})
+		// local pitch from the singles a few cells back
+		for j := len(singles) - 2; j >= 0; j-- {
+			if dk := k - singles[j].k; dk >= 4 {
+				p = 0.5*p + 0.5*(c-singles[j].c)/dk
+				break
+			}
+		}
+	}
+	var m [3][4]float64
+	cnt := 0
+	kmin, kmax := math.Inf(1), math.Inf(-1)
+	var s1 [2][3]float64 // linear normal equations
+	for _, q := range singles {
+		if q.k < 0 || q.k >= float64(n) {
+			continue
+		}
+		kmin, kmax = min(kmin, q.k), max(kmax, q.k)
+		row := [3]float64{1, q.k, q.k * q.k}
+		for i := range 3 {
+			for j := range 3 {
+				m[i][j] += row[i] * row[j]
+			}
+			m[i][3] += row[i] * q.c
+		}
+		s1[0][0]++
+		s1[0][1] += q.k
+		s1[1][1] += q.k * q.k
+		s1[0][2] += q.c
+		s1[1][2] += q.k * q.c
+		cnt++
+	}
+	lin := cellGrid{a: a, b: b}
+	if den := s1[0][0]*s1[1][1] - s1[0][1]*s1[0][1]; cnt >= 4 && den > 0 {
+		nb := (s1[0][0]*s1[1][2] - s1[0][1]*s1[0][2]) / den
+		if nb > 0.75*b && nb < 1.3*b {
+			lin = cellGrid{a: (s1[0][2] - nb*s1[0][1]) / s1[0][0], b: nb}
+		}
+	}
+	if cnt < 12 || kmax-kmin < 0.8*float64(n-1) {
+		return lin // too few glyphs, or none near one end: do not extrapolate a curve
+	}
+	sol, ok := solve3(m)
+	if !ok || math.Abs(sol[2])*float64(n-1) > 0.25*lin.b || sol[1] <= 0 {
+		return lin
+	}
+	return cellGrid{a: sol[0], b: sol[1], c: sol[2]}
+}
+
+// solve3 solves a 3×3 system by Gaussian elimination with pivoting.
+func solve3(m [3][4]float64) ([3]float64, bool) {
+	for col := range 3 {
+		p := col
+		for r := col + 1; r < 3; r++ {
+			if math.Abs(m[r][col]) > math.Abs(m[p][col]) {
+				p = r
+			}
+		}
+		if math.Abs(m[p][col]) < 1e-9 {
+			return [3]float64{}, false
+		}
+		m[col], m[p] = m[p], m[col]
+		for r := range 3 {
+			if r == col {
+				continue
+			}
+			f := m[r][col] / m[col][col]
+			for c := col; c < 4; c++ {
+				m[r][c] -= f * m[col][c]
+			}
+		}
+	}
+	return [3]float64{m[0][3] / m[0][0], m[1][3] / m[1][1], m[2][3] / m[2][2]}, true
+}
+
+// hypothesis is one way of laying cells on a group: n per line between
+// the extents, upright or upside down.
+type hypothesis struct {
+	n     int
+	flip  bool
+	cells [][]ocrb.Cell // in reading order (after any flip)
+	probe float64       // mean best score over a sample of cells
+}
+
+// fullReads bounds the hypotheses per group that are read in full, best
+// probe first.
+const fullReads = 4
+
 // readGroup reads g as every width its line count allows, upright and
 // upside down, over a few guesses of where the zone starts and ends (a
-// stray mark beside one line widens that line's ink), and returns what it
-// read; it stops at the first valid reading.
+// stray mark beside one line widens that line's ink). It classifies a
+// sample of cells for every guess and reads the most convincing guesses in
+// full, stopping at the first valid reading.
 func (r *reader) readGroup(g group) []*Reading {
 	widths := []int{44, 36}
 	if len(g) == 3 {
@@ -68,7 +192,7 @@ func (r *reader) readGroup(g group) []*Reading {
 		inner = [2]float64{max(inner[0], l.u0), min(inner[1], l.u1)}
 		h += l.h / float64(len(g))
 	}
-	var out []*Reading
+	var hyps []hypothesis
 	for _, n := range widths {
 		pitch := (inner[1] - inner[0]) / (float64(n) - 0.45)
 		extents := [][2]float64{inner}
@@ -78,18 +202,80 @@ func (r *reader) readGroup(g group) []*Reading {
 		extents = append(extents, [2]float64{inner[0] + pitch, inner[1]}, [2]float64{inner[0], inner[1] - pitch})
 		for _, ext := range extents {
 			for _, flip := range []bool{false, true} {
-				rd := r.readAs(g, n, flip, ext, h)
-				if rd == nil {
-					continue
-				}
-				out = append(out, rd)
-				if rd.Result.Valid {
-					return out
+				if cells, ok := r.layout(g, n, flip, ext, h); ok {
+					hyps = append(hyps, hypothesis{n: n, flip: flip, cells: cells})
 				}
 			}
 		}
 	}
+	for i := range hyps {
+		hyps[i].probe = r.probe(hyps[i].cells)
+	}
+	sort.SliceStable(hyps, func(i, j int) bool { return hyps[i].probe > hyps[j].probe })
+	var out []*Reading
+	for i := 0; i < len(hyps) && i < fullReads; i++ {
+		rd := r.readAs(g, hyps[i])
+		if rd == nil {
+			continue
+		}
+		out = append(out, rd)
+		if rd.Result.Valid {
+			break
+		}
+	}
 	return out
+}
+
+// layout places n cells per line of g between the extents ext, with glyph
+// height h, in reading order.
+func (r *reader) layout(g group, n int, flip bool, ext [2]float64, h float64) ([][]ocrb.Cell, bool) {
+	cells := make([][]ocrb.Cell, len(g))
+	for i, l := range g {
+		a, b, ok := gridFit(l, n, ext[0], ext[1], h)
+		if !ok {
+			return nil, false
+		}
+		grid := fitCells(l, n, a, b)
+		// The cells must span the ink: a grid of the wrong width that
+		// locked onto the true pitch leaves glyphs beyond one end.
+		first, last := grid.at(0)-grid.pitchAt(0)/2, grid.at(n-1)+grid.pitchAt(n-1)/2
+		if math.Abs(first-ext[0]) > 0.7*grid.pitchAt(0) || math.Abs(last-ext[1]) > 0.7*grid.pitchAt(n-1) {
+			return nil, false
+		}
+		row := make([]ocrb.Cell, n)
+		for k := range n {
+			x, y := l.point(grid.at(k), l.v)
+			c := ocrb.Cell{CX: x/r.scale + float64(r.origin.X), CY: y/r.scale + float64(r.origin.Y), Pitch: grid.pitchAt(k) / r.scale, CapHeight: h / r.scale, Angle: l.angle}
+			if flip {
+				c.Angle += math.Pi
+			}
+			row[k] = c
+		}
+		if flip {
+			slices.Reverse(row)
+		}
+		cells[i] = row
+	}
+	if flip {
+		slices.Reverse(cells)
+	}
+	return cells, true
+}
+
+// probe classifies every fourth cell and returns the mean best score.
+func (r *reader) probe(cells [][]ocrb.Cell) float64 {
+	var sum float64
+	n := 0
+	for _, row := range cells {
+		for k := 1; k < len(row); k += 4 {
+			sum += float64(r.classify(row[k])[0].Score)
+			n++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return sum / float64(n)
 }
 
 // placed is one classified character cell.
@@ -98,34 +284,14 @@ type placed struct {
 	cands []ocrb.Candidate
 }
 
-// readAs classifies g's cells as n per line between the extents ext (along
-// the lines) with glyph height h, then corrects and parses them.
-func (r *reader) readAs(g group, n int, flip bool, ext [2]float64, h float64) *Reading {
-	cells := make([][]placed, len(g))
-	for i, l := range g {
-		a, b, ok := gridFit(l, n, ext[0], ext[1], h)
-		if !ok {
-			return nil
-		}
-		row := make([]placed, n)
-		for k := range n {
-			x, y := l.point(a+b*float64(k), l.v)
-			c := ocrb.Cell{CX: x/r.scale + float64(r.origin.X), CY: y/r.scale + float64(r.origin.Y), Pitch: b / r.scale, CapHeight: h / r.scale, Angle: l.angle}
-			if flip {
-				c.Angle += math.Pi
-			}
-			row[k] = placed{cell: c, cands: r.classify(c)}
-		}
-		if flip {
-			for x, y := 0, n-1; x < y; x, y = x+1, y-1 {
-				row[x], row[y] = row[y], row[x]
-			}
-		}
-		cells[i] = row
-	}
-	if flip {
-		for x, y := 0, len(cells)-1; x < y; x, y = x+1, y-1 {
-			cells[x], cells[y] = cells[y], cells[x]
+// readAs classifies every cell of hypothesis hy, then corrects and parses
+// the lines.
+func (r *reader) readAs(g group, hy hypothesis) *Reading {
+	cells := make([][]placed, len(hy.cells))
+	for i, row := range hy.cells {
+		cells[i] = make([]placed, len(row))
+		for k, c := range row {
+			cells[i][k] = placed{cell: c, cands: r.classifyCareful(c)}
 		}
 	}
 	lines, conf, corrected := correct(cells)
@@ -136,7 +302,7 @@ func (r *reader) readAs(g group, n int, flip bool, ext [2]float64, h float64) *R
 	rd := &Reading{Lines: lines, Format: res.Format, Confidence: conf, Corrected: corrected, Result: res}
 	gateConfidence(rd)
 	rd.Angle = g[0].angle * 180 / math.Pi
-	if flip {
+	if hy.flip {
 		rd.Angle += 180
 	}
 	rd.Quad, rd.Band = r.bounds(g)
@@ -146,13 +312,22 @@ func (r *reader) readAs(g group, n int, flip bool, ext [2]float64, h float64) *R
 // classify ranks the glyphs of cell c, trying small shifts along the line
 // and keeping the most confident.
 func (r *reader) classify(c ocrb.Cell) []ocrb.Candidate {
+	cands, _ := r.align(c)
+	return cands
+}
+
+// align classifies c at small shifts along the line and returns the
+// ranking and cell of the most confident shift.
+func (r *reader) align(c ocrb.Cell) ([]ocrb.Candidate, ocrb.Cell) {
 	if !r.inside(c) {
 		// Part of the cell is outside the picture: nothing to read, and
 		// nothing the check-digit repair may guess.
-		return []ocrb.Candidate{{Char: '<', Score: 0}}
+		return []ocrb.Candidate{{Char: '<', Score: 0}}, c
 	}
+	r.spent++
 	x := make([]float32, ocrb.FeatureLen)
 	var best []ocrb.Candidate
+	at := c
 	cos, sin := math.Cos(c.Angle), math.Sin(c.Angle)
 	for _, d := range []float64{0, -0.12, 0.12} {
 		s := c
@@ -163,7 +338,7 @@ func (r *reader) classify(c ocrb.Cell) []ocrb.Candidate {
 		}
 		cands := r.clf.Rank(x)
 		if best == nil || cands[0].Score > best[0].Score {
-			best = cands
+			best, at = cands, s
 		}
 		if best[0].Score > 0.97 {
 			break
@@ -172,7 +347,43 @@ func (r *reader) classify(c ocrb.Cell) []ocrb.Candidate {
 	if best == nil {
 		best = []ocrb.Candidate{{Char: '<', Score: 0}}
 	}
-	return best
+	return best, at
+}
+
+// classifyCareful aligns c, then averages the probabilities over small
+// changes of glyph height and vertical position at that alignment: a
+// glyph that only one framing reads confidently ends with a lower score.
+func (r *reader) classifyCareful(c ocrb.Cell) []ocrb.Candidate {
+	best, at := r.align(c)
+	if best[0].Score == 0 {
+		return best
+	}
+	x := make([]float32, ocrb.FeatureLen)
+	sum := make([]float32, len(ocrb.Alphabet))
+	n := 0
+	cos, sin := math.Cos(c.Angle), math.Sin(c.Angle)
+	for _, v := range [][2]float64{{1, 0}, {0.92, 0}, {1.08, 0}, {1, -0.06}, {1, 0.06}} {
+		s := at
+		s.CapHeight *= v[0]
+		s.CX -= v[1] * c.CapHeight * sin
+		s.CY += v[1] * c.CapHeight * cos
+		if !ocrb.Features(r.g, s, x) {
+			continue
+		}
+		for k, p := range r.clf.Probabilities(x) {
+			sum[k] += p
+		}
+		n++
+	}
+	if n == 0 {
+		return best
+	}
+	cands := make([]ocrb.Candidate, len(sum))
+	for k, p := range sum {
+		cands[k] = ocrb.Candidate{Char: ocrb.Alphabet[k], Score: p / float32(n)}
+	}
+	sort.SliceStable(cands, func(i, j int) bool { return cands[i].Score > cands[j].Score })
+	return cands
 }
 
 // inside reports whether the whole of cell c lies in the image.

@@ -236,8 +236,11 @@ func follows(a, b textLine) bool {
 	if dv < 1.1*h || dv > 3.2*h {
 		return false
 	}
+	// Lines of a zone span the same columns; allow for a stray mark or a
+	// lost glyph at one end by asking only for a large overlap.
 	half := b.length() / 2
-	return math.Abs(bu-half-a.u0) < 3*h && math.Abs(bu+half-a.u1) < 3*h
+	overlap := min(bu+half, a.u1) - max(bu-half, a.u0)
+	return overlap > 0.75*max(a.length(), b.length())
 }
 
 func (g group) score() float64 {

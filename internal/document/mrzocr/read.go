@@ -93,7 +93,13 @@ type reader struct {
 	now    time.Time
 	scale  float64     // working = (original - origin) × scale
 	origin image.Point // g.Bounds().Min
+	spent  int         // cells classified so far
 }
+
+// budget bounds the cells one Read classifies (about 40 µs each), so that
+// pictures full of text-like texture cannot make it slow: a genuine zone
+// is found within the first groups.
+const budget = 5000
 
 func (r *reader) read() (*Reading, error) {
 	b := r.g.Bounds()
@@ -114,6 +120,9 @@ func (r *reader) read() (*Reading, error) {
 		}
 		for _, radius := range []int{max(w, h) / 60, max(w, h) / 25} {
 			for _, g := range r.findGroups(img, max(radius, 4)) {
+				if r.spent > budget {
+					break
+				}
 				if rot {
 					g = unrotateGroup(g, work.Rect.Dy())
 				}
@@ -210,14 +219,12 @@ func rotate90(g *image.Gray) *image.Gray {
 }
 
 // unrotateGroup maps lines found in rotate90(work) back to work, whose
-// height is h: a point (x', y') there is (y', h-1-x') here... expressed by
-// turning each line's frame a quarter turn back.
+// height is h. A point (x', y') of the turned image is (y', h-x') of work,
+// so each line's direction turns back by 90° and its frame coordinates
+// are recomputed from its mapped centre.
 func unrotateGroup(g group, h int) group {
 	out := make(group, len(g))
 	for i, l := range g {
-		// (x', y') = (h - y, x) for pixel centres; the frame angle drops
-		// by 90°, and a point (u, v) keeps its u, v in a frame whose origin
-		// moves: recompute u, v from the mapped centre.
 		cx, cy := l.point((l.u0+l.u1)/2, l.v)
 		x, y := cy, float64(h)-cx
 		nl := l

@@ -57,6 +57,10 @@ var variants = []variant{
 	{"lowlight", func(g *image.Gray, r *rand.Rand) *image.Gray {
 		return synth.Noise(synth.Levels(g, 20, 95), 4, r)
 	}},
+	{"perspective", func(g *image.Gray, _ *rand.Rand) *image.Gray { return synth.Keystone(g, 0.12, 90) }},
+	{"blur+jpeg70+half", func(g *image.Gray, _ *rand.Rand) *image.Gray {
+		return synth.JPEG(synth.Scale(synth.Blur(g, 1.2), 0.5), 70)
+	}},
 	{"upside-down", func(g *image.Gray, _ *rand.Rand) *image.Gray { return synth.Rotate(g, 180, 90) }},
 }
 
@@ -90,8 +94,11 @@ func specimens(t testing.TB, rng *rand.Rand, n int) [][]string {
 func TestReadSynthetic(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	zones := specimens(t, rng, 5)
+	if raceEnabled {
+		zones = zones[:3]
+	}
 	for _, v := range variants {
-		exact := 0
+		exact, chars, charsOK := 0, 0, 0
 		for zi, z := range zones {
 			pitch := 18 + float64(zi%3)*5
 			g := v.fn(page(t, z, pitch), rng)
@@ -102,13 +109,19 @@ func TestReadSynthetic(t *testing.T) {
 			}
 			got := strings.Join(rd.Lines, "\n")
 			want := strings.Join(z, "\n")
+			chars += len(want)
+			for i := 0; i < min(len(got), len(want)); i++ {
+				if got[i] == want[i] {
+					charsOK++
+				}
+			}
 			if got == want && rd.Result.ChecksValid {
 				exact++
 				continue
 			}
 			t.Errorf("%s zone %d: got\n%s\nwant\n%s\nchecks valid %v", v.name, zi, got, want, rd.Result.ChecksValid)
 		}
-		t.Logf("%-12s %d/%d exact", v.name, exact, len(zones))
+		t.Logf("%-18s %d/%d zones exact with valid check digits, characters %d/%d", v.name, exact, len(zones), charsOK, chars)
 	}
 }
 
@@ -143,7 +156,11 @@ func pad(g *image.Gray) *image.Gray {
 // check digits with wrong characters.
 func TestReadCutOff(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	for zi, z := range specimens(t, rng, 8) {
+	zones := specimens(t, rng, 8)
+	if raceEnabled {
+		zones = zones[:3]
+	}
+	for zi, z := range zones {
 		for _, deg := range []float64{-10, 10} {
 			rd, err := mrzocr.Read(synth.Rotate(page(t, z, 18), deg, 90), now)
 			if err != nil {

@@ -17,16 +17,22 @@ const Alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ<"
 //go:embed model.bin
 var modelBin []byte
 
-// ModelMagic starts a model file; the format is magic, then little-endian
-// uint32 input, hidden and output sizes, then float32 W1 (hidden × input,
-// row-major), b1, W2 (output × hidden), b2.
+// ModelMagic starts each network in a model file. A file is one or more
+// networks back to back (an ensemble whose probabilities are averaged);
+// each is the magic, then little-endian uint32 input, hidden and output
+// sizes, then float32 W1 (hidden × input, row-major), b1, W2 (output ×
+// hidden), b2.
 const ModelMagic = "OCRBMLP1"
 
 // ErrModel is returned for a malformed model file.
 var ErrModel = errors.New("ocrb: malformed model")
 
-// Classifier is a one-hidden-layer perceptron over Features.
+// Classifier is an ensemble of one-hidden-layer perceptrons over Features.
 type Classifier struct {
+	nets []mlp
+}
+
+type mlp struct {
 	in, hidden, out int
 	w1, b1, w2, b2  []float32
 }
@@ -42,50 +48,73 @@ func NewClassifier() (*Classifier, error) { return LoadClassifier(modelBin) }
 
 // LoadClassifier parses a model file.
 func LoadClassifier(b []byte) (*Classifier, error) {
+	c := &Classifier{}
+	for len(b) > 0 || len(c.nets) == 0 {
+		net, rest, err := parseNet(b)
+		if err != nil {
+			return nil, err
+		}
+		c.nets = append(c.nets, net)
+		b = rest
+	}
+	return c, nil
+}
+
+func parseNet(b []byte) (mlp, []byte, error) {
 	if len(b) < len(ModelMagic)+12 || string(b[:len(ModelMagic)]) != ModelMagic {
-		return nil, fmt.Errorf("%w: bad header", ErrModel)
+		return mlp{}, nil, fmt.Errorf("%w: bad header", ErrModel)
 	}
 	b = b[len(ModelMagic):]
-	c := &Classifier{
+	m := mlp{
 		in:     int(binary.LittleEndian.Uint32(b)),
 		hidden: int(binary.LittleEndian.Uint32(b[4:])),
 		out:    int(binary.LittleEndian.Uint32(b[8:])),
 	}
 	b = b[12:]
-	if c.in != FeatureLen || c.out != len(Alphabet) || c.hidden <= 0 || c.hidden > 4096 {
-		return nil, fmt.Errorf("%w: sizes %d/%d/%d", ErrModel, c.in, c.hidden, c.out)
+	if m.in != FeatureLen || m.out != len(Alphabet) || m.hidden <= 0 || m.hidden > 4096 {
+		return mlp{}, nil, fmt.Errorf("%w: sizes %d/%d/%d", ErrModel, m.in, m.hidden, m.out)
 	}
-	n := c.hidden*c.in + c.hidden + c.out*c.hidden + c.out
-	if len(b) != 4*n {
-		return nil, fmt.Errorf("%w: %d bytes of weights, want %d", ErrModel, len(b), 4*n)
+	n := m.hidden*m.in + m.hidden + m.out*m.hidden + m.out
+	if len(b) < 4*n {
+		return mlp{}, nil, fmt.Errorf("%w: %d bytes of weights, want %d", ErrModel, len(b), 4*n)
 	}
 	all := make([]float32, n)
 	for i := range all {
 		all[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
 	}
-	c.w1, all = all[:c.hidden*c.in], all[c.hidden*c.in:]
-	c.b1, all = all[:c.hidden], all[c.hidden:]
-	c.w2, c.b2 = all[:c.out*c.hidden], all[c.out*c.hidden:]
-	return c, nil
+	m.w1, all = all[:m.hidden*m.in], all[m.hidden*m.in:]
+	m.b1, all = all[:m.hidden], all[m.hidden:]
+	m.w2, m.b2 = all[:m.out*m.hidden], all[m.out*m.hidden:]
+	return m, b[4*n:], nil
 }
 
-// Probabilities returns the softmax output for a feature vector, in
-// Alphabet order.
+// Probabilities returns the ensemble's mean softmax output for a feature
+// vector, in Alphabet order.
 func (c *Classifier) Probabilities(x []float32) []float32 {
-	h := make([]float32, c.hidden)
-	for j := range c.hidden {
-		s := c.b1[j]
-		row := c.w1[j*c.in : (j+1)*c.in]
-		for i, v := range x[:c.in] {
+	out := make([]float32, len(Alphabet))
+	for _, m := range c.nets {
+		for k, v := range m.probabilities(x) {
+			out[k] += v / float32(len(c.nets))
+		}
+	}
+	return out
+}
+
+func (m *mlp) probabilities(x []float32) []float32 {
+	h := make([]float32, m.hidden)
+	for j := range m.hidden {
+		s := m.b1[j]
+		row := m.w1[j*m.in : (j+1)*m.in]
+		for i, v := range x[:m.in] {
 			s += row[i] * v
 		}
 		h[j] = max(s, 0)
 	}
-	out := make([]float32, c.out)
+	out := make([]float32, m.out)
 	top := float32(math.Inf(-1))
-	for k := range c.out {
-		s := c.b2[k]
-		row := c.w2[k*c.hidden : (k+1)*c.hidden]
+	for k := range m.out {
+		s := m.b2[k]
+		row := m.w2[k*m.hidden : (k+1)*m.hidden]
 		for j, v := range h {
 			s += row[j] * v
 		}
@@ -113,3 +142,6 @@ func (c *Classifier) Rank(x []float32) []Candidate {
 	sort.SliceStable(cands, func(i, j int) bool { return cands[i].Score > cands[j].Score })
 	return cands
 }
+
+// ModelBytes returns a copy of the embedded model file.
+func ModelBytes() []byte { return append([]byte(nil), modelBin...) }

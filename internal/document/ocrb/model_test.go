@@ -18,7 +18,11 @@ func TestHeldOutAccuracy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	samples := synth.Samples(rand.New(rand.NewPCG(777, 778)), 400)
+	lines := 400
+	if raceEnabled {
+		lines = 100
+	}
+	samples := synth.Samples(rand.New(rand.NewPCG(777, 778)), lines)
 	var ok, n [len(ocrb.Alphabet)]int
 	top2 := 0
 	for _, s := range samples {
@@ -93,5 +97,31 @@ func TestFeaturesBlankAndOffImage(t *testing.T) {
 		if ocrb.Features(img, c, x) {
 			t.Errorf("Features(%+v) on a blank image = true", c)
 		}
+	}
+}
+
+// TestEnsemble loads a file holding the embedded network twice: the mean
+// of two equal networks is the network itself; trailing bytes are errors.
+func TestEnsemble(t *testing.T) {
+	one, err := ocrb.NewClassifier()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := ocrb.ModelBytes()
+	two, err := ocrb.LoadClassifier(append(append([]byte(nil), b...), b...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := ocrb.Options{Pitch: 20, Margin: 20}
+	x := make([]float32, ocrb.FeatureLen)
+	ocrb.Features(ocrb.Render("M", o), o.CellOf(0, 0), x)
+	p1, p2 := one.Probabilities(x), two.Probabilities(x)
+	for k := range p1 {
+		if d := p1[k] - p2[k]; d > 1e-5 || d < -1e-5 {
+			t.Errorf("glyph %c: %v alone, %v doubled", ocrb.Alphabet[k], p1[k], p2[k])
+		}
+	}
+	if _, err := ocrb.LoadClassifier(append(append([]byte(nil), b...), 'x')); !errors.Is(err, ocrb.ErrModel) {
+		t.Errorf("trailing byte: error %v, want ErrModel", err)
 	}
 }

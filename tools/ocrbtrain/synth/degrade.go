@@ -199,3 +199,32 @@ func sample(g *image.Gray, x, y float64) float64 {
 	ix, iy := int(x0), int(y0)
 	return (p(ix, iy)*(1-fx)+p(ix+1, iy)*fx)*(1-fy) + (p(ix, iy+1)*(1-fx)+p(ix+1, iy+1)*fx)*fy
 }
+
+// Keystone applies the perspective of a page turned about its vertical
+// axis: the right edge shrinks to 1/(1+k) of its height and columns
+// crowd towards it (a true homography: x' = x/(1+px), y' = cy + (y-cy)/(1+px)).
+func Keystone(g *image.Gray, k float64, fill uint8) *image.Gray {
+	b := g.Bounds()
+	w, h := b.Dx(), b.Dy()
+	p := k / float64(w)
+	cy := float64(h) / 2
+	out := image.NewGray(b)
+	for y := range h {
+		for x := range w {
+			xo, yo := float64(x)+0.5, float64(y)+0.5
+			den := 1 - p*xo
+			if den <= 0 {
+				out.Pix[y*out.Stride+x] = fill
+				continue
+			}
+			sx := xo / den
+			sy := (yo-cy)*(1+p*sx) + cy
+			if sx < 0 || sy < 0 || sx >= float64(w) || sy >= float64(h) {
+				out.Pix[y*out.Stride+x] = fill
+				continue
+			}
+			out.Pix[y*out.Stride+x] = clamp(sample(g, sx, sy))
+		}
+	}
+	return out
+}

@@ -53,18 +53,31 @@ func Degrade(g *image.Gray, pitch float64, rng *rand.Rand) *image.Gray {
 	return g
 }
 
+// Extra switches on augmentations beyond the ones the committed model was
+// trained with (they change the random stream, so the default keeps the
+// model reproducible).
+type Extra struct {
+	Texture bool // wavy security-print background
+	Rules   bool // box edges and underlines near the line
+}
+
 // Samples renders lines of random text with random geometry, degrades
 // them, and cuts every character of the middle line with a jittered cell,
 // as a reader that has located the line only roughly would.
 func Samples(rng *rand.Rand, lines int) []Sample {
+	return SamplesExtra(rng, lines, Extra{})
+}
+
+// SamplesExtra is Samples with extra augmentations.
+func SamplesExtra(rng *rand.Rand, lines int, extra Extra) []Sample {
 	var out []Sample
 	for range lines {
-		out = append(out, lineSamples(rng)...)
+		out = append(out, lineSamples(rng, extra)...)
 	}
 	return out
 }
 
-func lineSamples(rng *rand.Rand) []Sample {
+func lineSamples(rng *rand.Rand, extra Extra) []Sample {
 	pitch := math.Exp(math.Log(6) + rng.Float64()*math.Log(42.0/6))
 	up := 1.0
 	if pitch < 20 && rng.Float64() < 0.6 {
@@ -80,6 +93,17 @@ func lineSamples(rng *rand.Rand) []Sample {
 		text = "\n" + middle + "\n" // no neighbours
 	}
 	g := ocrb.Render(text, o)
+	if extra.Texture && rng.Float64() < 0.25 {
+		Texture(g, rng)
+	}
+	if extra.Rules && rng.Float64() < 0.2 {
+		_, top, base := o.Cell(1, 0)
+		y := top - (0.3+0.6*rng.Float64())*o.CapHeight
+		if rng.IntN(2) == 0 {
+			y = base + (0.3+0.6*rng.Float64())*o.CapHeight
+		}
+		Rule(g, y, rng.NormFloat64()*0.02, 1+rng.Float64()*0.12*o.Pitch, uint8(rng.IntN(140)))
+	}
 	if up != 1 {
 		g = Scale(g, 1/up)
 	}
@@ -110,4 +134,34 @@ func indexOf(c byte) int {
 		}
 	}
 	return -1
+}
+
+// Texture darkens g with a faint wavy pattern, like the security print
+// behind a zone.
+func Texture(g *image.Gray, rng *rand.Rand) {
+	amp := 8 + rng.Float64()*35
+	fx, fy := 0.02+rng.Float64()*0.3, 0.02+rng.Float64()*0.3
+	ph := rng.Float64() * 6
+	b := g.Bounds()
+	for y := range b.Dy() {
+		for x := range b.Dx() {
+			d := amp * (0.5 + 0.5*math.Sin(float64(x)*fx+math.Sin(float64(y)*fy)*2+ph))
+			i := y*g.Stride + x
+			g.Pix[i] = clamp(float64(g.Pix[i]) - d)
+		}
+	}
+}
+
+// Rule draws a straight dark line across g at height y (slope dy/dx),
+// thick pixels wide, of grey level v: a box or underline near the text.
+func Rule(g *image.Gray, y, slope, thick float64, v uint8) {
+	b := g.Bounds()
+	for x := range b.Dx() {
+		yc := y + slope*float64(x)
+		for yy := int(yc - thick/2); yy <= int(yc+thick/2); yy++ {
+			if yy >= 0 && yy < b.Dy() {
+				g.Pix[yy*g.Stride+x] = min(g.Pix[yy*g.Stride+x], v)
+			}
+		}
+	}
 }
