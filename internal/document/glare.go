@@ -8,6 +8,10 @@ import (
 // clipped white (glare).
 const clipLevel = 250
 
+// minGlareCompactness is the smallest share of its bounding box a glare
+// blob fills (a disc fills 0.79).
+const minGlareCompactness = 0.4
+
 // clippedMask marks the pixels of img whose R, G and B are all ≥ clipLevel,
 // with typed fast paths for the decoders' image types.
 func clippedMask(img image.Image) (mask []bool, w, h int) {
@@ -94,7 +98,8 @@ func glare(img image.Image, doc, mrz Quad) (frac float64, onMRZ bool) {
 			continue
 		}
 		// Flood one blob, counting its pixels inside doc and mrz.
-		in, inMRZ := 0, 0
+		in, inMRZ, n := 0, 0, 0
+		x0, y0, x1, y1 := w, h, -1, -1
 		border := false
 		seen[start] = true
 		stack = append(stack[:0], start)
@@ -103,6 +108,8 @@ func glare(img image.Image, doc, mrz Quad) (frac float64, onMRZ bool) {
 			stack = stack[:len(stack)-1]
 			x, y := i%w, i/w
 			border = border || x == 0 || y == 0 || x == w-1 || y == h-1
+			x0, y0, x1, y1 = min(x0, x), min(y0, y), max(x1, x), max(y1, y)
+			n++
 			p := Point{float64(x) + 0.5, float64(y) + 0.5}
 			if doc.Contains(p) {
 				in++
@@ -120,7 +127,10 @@ func glare(img image.Image, doc, mrz Quad) (frac float64, onMRZ bool) {
 		}
 		// A blob reaching the image border is the white background of a
 		// scan or the page margin, not a reflection on the document.
-		if !border && in > best {
+		// A reflection is a compact blob; white print (paper between
+		// text, a light backdrop) is ragged and fills its box poorly.
+		compact := float64(n) / float64((x1-x0+1)*(y1-y0+1))
+		if !border && compact >= minGlareCompactness && in > best {
 			best, onMRZ = in, inMRZ > 0
 		}
 	}
