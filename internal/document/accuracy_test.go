@@ -54,11 +54,11 @@ func samplesPerKind() int {
 // accepted: the test fails if one is). Set
 // OPENIDV_DOC_SAMPLES for more identities per kind (default 1).
 func TestInspectSynthetic(t *testing.T) {
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		t.Skip("renders a synthetic set")
 	}
 	per := map[docsynth.Variant]*tally{}
-	samples := synthSet(t, 21, samplesPerKind())
+	samples := fullSet(t)
 	for _, s := range samples {
 		rep, err := document.Inspect(s.Image, document.Options{Now: now})
 		if err != nil {

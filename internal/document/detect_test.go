@@ -23,10 +23,10 @@ func cornerError(got, want document.Quad) float64 {
 // TestDetectSynthetic finds the document of every geometric and
 // photometric variant within 3 % of its width (4 % with noise) at each corner.
 func TestDetectSynthetic(t *testing.T) {
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		t.Skip("renders a synthetic set")
 	}
-	samples := synthSet(t, 11, 1)
+	samples := fullSet(t)
 	found := 0
 	for _, s := range samples {
 		d := document.Detect(imaging.ToGray(s.Image))

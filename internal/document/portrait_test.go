@@ -12,7 +12,7 @@ import (
 // carrying the shared face crops: the face box's centre must lie inside
 // the printed photo and the crop must hold it.
 func TestPortraitSynthetic(t *testing.T) {
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		t.Skip("renders a synthetic set")
 	}
 	if len(portraits(t)) == 0 {
@@ -24,7 +24,7 @@ func TestPortraitSynthetic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	samples := synthSet(t, 17, 1, docsynth.Clean, docsynth.Perspective, docsynth.Rotation)
+	samples := only(fullSet(t), nil, docsynth.Clean, docsynth.Perspective, docsynth.Rotation)
 	found := 0
 	for _, s := range samples {
 		rep, err := document.Inspect(s.Image, document.Options{Now: now, Faces: fe})

@@ -12,10 +12,10 @@ import (
 // outlines (detection is tested separately), and reports true and false
 // positive rates. It fails when a rate misses its floor.
 func TestQualityRatesOnVariants(t *testing.T) {
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		t.Skip("renders a synthetic set")
 	}
-	samples := synthSet(t, 7, samplesPerKind())
+	samples := fullSet(t)
 	cfg := document.DefaultQualityConfig()
 	type rate struct{ tp, fn, fp, tn int }
 	var sharp, gl rate

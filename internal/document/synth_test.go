@@ -4,6 +4,7 @@ import (
 	"image"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 
@@ -15,7 +16,34 @@ var (
 	rendererOnce sync.Once
 	renderer     *docsynth.Renderer
 	rendererErr  error
+
+	fullOnce sync.Once
+	full     []*docsynth.Sample
 )
+
+// fullSet is the synthetic set the reports share (rendered once per test
+// binary): samplesPerKind identities of every kind in every variant.
+func fullSet(t testing.TB) []*docsynth.Sample {
+	t.Helper()
+	synthRenderer(t)
+	fullOnce.Do(func() { full = synthSet(t, 21, samplesPerKind()) })
+	if full == nil {
+		t.Fatal("synthetic set failed to render")
+	}
+	return full
+}
+
+// only keeps the samples of the given variants (all when none given) and
+// kinds (all when nil).
+func only(set []*docsynth.Sample, kinds []docsynth.Kind, variants ...docsynth.Variant) []*docsynth.Sample {
+	var out []*docsynth.Sample
+	for _, s := range set {
+		if (len(variants) == 0 || slices.Contains(variants, s.Variant)) && (kinds == nil || slices.Contains(kinds, s.Kind)) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
 
 // synthRenderer returns the shared docsynth renderer, skipping t when the
 // OCR-B font is absent.
