@@ -23,21 +23,38 @@ type tally struct {
 	typeOK, glareFlag, sharpFlag                               int
 }
 
-// charScore compares read lines with the truth cell by cell; a missing or
-// misshapen reading scores every expected character wrong.
+// charScore counts, line by line, the expected characters read right: the
+// line length minus the edit (Levenshtein) distance between the read and
+// the expected line, so a dropped filler costs one character, not the
+// line. A missing line scores zero.
 func charScore(got, want []string) (ok, total int) {
 	for i, w := range want {
 		total += len(w)
-		if i >= len(got) || len(got[i]) != len(w) {
-			continue
-		}
-		for j := range w {
-			if got[i][j] == w[j] {
-				ok++
-			}
+		if i < len(got) {
+			ok += max(0, len(w)-editDistance(got[i], w))
 		}
 	}
 	return ok, total
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 func samplesPerKind() int {
