@@ -2,6 +2,7 @@ package document_test
 
 import (
 	"encoding/json"
+	"image"
 	"os"
 	"path/filepath"
 	"slices"
@@ -59,7 +60,9 @@ func specimens(t testing.TB) (dir string, out []specimen) {
 	return dir, out
 }
 
-func decodeFile(t testing.TB, path string) (img any, err error) {
+// decodeFile reads and decodes one image with the default limits.
+func decodeFile(t testing.TB, path string) (image.Image, error) {
+	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
