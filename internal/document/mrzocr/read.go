@@ -234,7 +234,7 @@ func unrotateGroup(g group, h int) group {
 		nl.u0, nl.u1, nl.v = l.u0+du, l.u1+du, cv
 		nl.glyphs = make([]glyphSpan, len(l.glyphs))
 		for k, s := range l.glyphs {
-			nl.glyphs[k] = glyphSpan{s.u0 + du, s.u1 + du}
+			nl.glyphs[k] = glyphSpan{s.u0 + du, s.u1 + du, s.v - l.v + cv}
 		}
 		out[i] = nl
 	}
