@@ -209,11 +209,15 @@ func (r *reader) readGroup(g group) []*Reading {
 		}
 	}
 	for i := range hyps {
+		if r.exhausted() {
+			hyps = hyps[:i]
+			break
+		}
 		hyps[i].probe = r.probe(hyps[i].cells)
 	}
 	sort.SliceStable(hyps, func(i, j int) bool { return hyps[i].probe > hyps[j].probe })
 	var out []*Reading
-	for i := 0; i < len(hyps) && i < fullReads; i++ {
+	for i := 0; i < len(hyps) && i < fullReads && !r.exhausted(); i++ {
 		rd := r.readAs(g, hyps[i])
 		if rd == nil {
 			continue
@@ -324,7 +328,6 @@ func (r *reader) align(c ocrb.Cell) ([]ocrb.Candidate, ocrb.Cell) {
 		// nothing the check-digit repair may guess.
 		return []ocrb.Candidate{{Char: '<', Score: 0}}, c
 	}
-	r.spent++
 	x := make([]float32, ocrb.FeatureLen)
 	var best []ocrb.Candidate
 	at := c
@@ -336,6 +339,7 @@ func (r *reader) align(c ocrb.Cell) ([]ocrb.Candidate, ocrb.Cell) {
 		if !ocrb.Features(r.g, s, x) {
 			continue
 		}
+		r.spent++
 		cands := r.clf.Rank(x)
 		if best == nil || cands[0].Score > best[0].Score {
 			best, at = cands, s
@@ -370,6 +374,7 @@ func (r *reader) classifyCareful(c ocrb.Cell) []ocrb.Candidate {
 		if !ocrb.Features(r.g, s, x) {
 			continue
 		}
+		r.spent++
 		for k, p := range r.clf.Probabilities(x) {
 			sum[k] += p
 		}
