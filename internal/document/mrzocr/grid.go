@@ -165,6 +165,7 @@ type hypothesis struct {
 	n     int
 	flip  bool
 	cells [][]ocrb.Cell // in reading order (after any flip)
+	after [][]ocrb.Cell // for 36-wide zones, the two cells past each line's end
 	probe float64       // mean best score over a sample of cells
 }
 
@@ -202,8 +203,8 @@ func (r *reader) readGroup(g group) []*Reading {
 		extents = append(extents, [2]float64{inner[0] + pitch, inner[1]}, [2]float64{inner[0], inner[1] - pitch})
 		for _, ext := range extents {
 			for _, flip := range []bool{false, true} {
-				if cells, ok := r.layout(g, n, flip, ext, h); ok {
-					hyps = append(hyps, hypothesis{n: n, flip: flip, cells: cells})
+				if cells, after, ok := r.layout(g, n, flip, ext, h); ok {
+					hyps = append(hyps, hypothesis{n: n, flip: flip, cells: cells, after: after})
 				}
 			}
 		}
@@ -231,29 +232,42 @@ func (r *reader) readGroup(g group) []*Reading {
 }
 
 // layout places n cells per line of g between the extents ext, with glyph
-// height h, in reading order.
-func (r *reader) layout(g group, n int, flip bool, ext [2]float64, h float64) ([][]ocrb.Cell, bool) {
+// height h, in reading order, and for 36-wide zones the two cells past
+// each line's end.
+func (r *reader) layout(g group, n int, flip bool, ext [2]float64, h float64) ([][]ocrb.Cell, [][]ocrb.Cell, bool) {
 	cells := make([][]ocrb.Cell, len(g))
+	after := make([][]ocrb.Cell, len(g))
 	for i, l := range g {
 		a, b, ok := gridFit(l, n, ext[0], ext[1], h)
 		if !ok {
-			return nil, false
+			return nil, nil, false
 		}
 		grid := fitCells(l, n, a, b)
 		// The cells must span the ink: a grid of the wrong width that
 		// locked onto the true pitch leaves glyphs beyond one end.
 		first, last := grid.at(0)-grid.pitchAt(0)/2, grid.at(n-1)+grid.pitchAt(n-1)/2
 		if math.Abs(first-ext[0]) > 0.7*grid.pitchAt(0) || math.Abs(last-ext[1]) > 0.7*grid.pitchAt(n-1) {
-			return nil, false
+			return nil, nil, false
 		}
-		row := make([]ocrb.Cell, n)
-		for k := range n {
+		cellAt := func(k int) ocrb.Cell {
 			x, y := l.point(grid.at(k), l.v)
 			c := ocrb.Cell{CX: x/r.scale + float64(r.origin.X), CY: y/r.scale + float64(r.origin.Y), Pitch: grid.pitchAt(k) / r.scale, CapHeight: h / r.scale, Angle: l.angle}
 			if flip {
 				c.Angle += math.Pi
 			}
-			row[k] = c
+			return c
+		}
+		row := make([]ocrb.Cell, n)
+		for k := range n {
+			row[k] = cellAt(k)
+		}
+		// Only a 36-wide zone could be a 44-wide one cut short (by glare
+		// or the picture's edge); look past its end.
+		if n == 36 {
+			after[i] = []ocrb.Cell{cellAt(n), cellAt(n + 1)}
+			if flip {
+				after[i] = []ocrb.Cell{cellAt(-1), cellAt(-2)}
+			}
 		}
 		if flip {
 			slices.Reverse(row)
@@ -263,7 +277,7 @@ func (r *reader) layout(g group, n int, flip bool, ext [2]float64, h float64) ([
 	if flip {
 		slices.Reverse(cells)
 	}
-	return cells, true
+	return cells, after, true
 }
 
 // probe classifies every fourth cell and returns the mean best score.
@@ -305,6 +319,10 @@ func (r *reader) readAs(g group, hy hypothesis) *Reading {
 	}
 	rd := &Reading{Lines: lines, Format: res.Format, Confidence: conf, Corrected: corrected, Result: res}
 	gateConfidence(rd)
+	if problems := r.checkContrast(hy.cells, hy.after); len(problems) > 0 {
+		rd.Result.Valid = false
+		rd.Result.Problems = append(rd.Result.Problems, problems...)
+	}
 	rd.Angle = g[0].angle * 180 / math.Pi
 	if hy.flip {
 		rd.Angle += 180
