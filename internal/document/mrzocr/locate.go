@@ -16,8 +16,9 @@ type textLine struct {
 	glyphs []glyphSpan
 }
 
-// glyphSpan is one component's extent along the line.
-type glyphSpan struct{ u0, u1 float64 }
+// glyphSpan is one component's extent along the line and the middle of
+// its extent across it.
+type glyphSpan struct{ u0, u1, v float64 }
 
 func (l *textLine) length() float64 { return l.u1 - l.u0 }
 
@@ -149,7 +150,7 @@ func (l *textLine) measure(comps []component, labels []int32, w int) {
 		l.u0, l.u1 = min(l.u0, umin-0.5), max(l.u1, umax+0.5)
 		hs = append(hs, vmax-vmin+1)
 		vs = append(vs, (vmin+vmax)/2)
-		l.glyphs = append(l.glyphs, glyphSpan{umin - 0.5, umax + 0.5})
+		l.glyphs = append(l.glyphs, glyphSpan{umin - 0.5, umax + 0.5, (vmin + vmax) / 2})
 	}
 	l.h = median(hs)
 	l.v = median(vs)

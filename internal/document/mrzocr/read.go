@@ -93,13 +93,16 @@ type reader struct {
 	now    time.Time
 	scale  float64     // working = (original - origin) × scale
 	origin image.Point // g.Bounds().Min
-	spent  int         // cells classified so far
+	spent  int         // classifier evaluations in this orientation
 }
 
-// budget bounds the cells one Read classifies (about 40 µs each), so that
-// pictures full of text-like texture cannot make it slow: a genuine zone
-// is found within the first groups.
-const budget = 5000
+// budget bounds the classifier evaluations (about 25 µs each) per
+// orientation of one Read, so that pictures full of text-like texture
+// cannot make it slow: a genuine zone is the longest group and is read
+// first.
+const budget = 6000
+
+func (r *reader) exhausted() bool { return r.spent > budget }
 
 func (r *reader) read() (*Reading, error) {
 	b := r.g.Bounds()
@@ -114,13 +117,14 @@ func (r *reader) read() (*Reading, error) {
 	r.origin = b.Min
 	var best *Reading
 	for _, rot := range []bool{false, true} {
+		r.spent = 0
 		img := work
 		if rot {
 			img = rotate90(work)
 		}
 		for _, radius := range []int{max(w, h) / 60, max(w, h) / 25} {
 			for _, g := range r.findGroups(img, max(radius, 4)) {
-				if r.spent > budget {
+				if r.exhausted() {
 					break
 				}
 				if rot {
@@ -234,7 +238,7 @@ func unrotateGroup(g group, h int) group {
 		nl.u0, nl.u1, nl.v = l.u0+du, l.u1+du, cv
 		nl.glyphs = make([]glyphSpan, len(l.glyphs))
 		for k, s := range l.glyphs {
-			nl.glyphs[k] = glyphSpan{s.u0 + du, s.u1 + du}
+			nl.glyphs[k] = glyphSpan{s.u0 + du, s.u1 + du, s.v - l.v + cv}
 		}
 		out[i] = nl
 	}

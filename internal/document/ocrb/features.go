@@ -3,6 +3,7 @@ package ocrb
 import (
 	"image"
 	"math"
+	"slices"
 )
 
 // Feature grid: every cell is resampled to FeatureW × FeatureH values.
@@ -64,7 +65,27 @@ func Features(g *image.Gray, c Cell, dst []float32) bool {
 	for k := range FeatureLen {
 		dst[k] = (hi - dst[k]) / (hi - lo)
 	}
+	clearRules(dst)
 	return true
+}
+
+// marginRows is how many rows above and below the capitals the window
+// holds (15% of the capital height on each side).
+const marginRows = 2
+
+// clearRules blanks margin rows that are inked across the whole window: a
+// box edge or underline running along the line, never part of a glyph,
+// which is narrower than its cell.
+func clearRules(dst []float32) {
+	for j := range FeatureH {
+		if j >= marginRows && j < FeatureH-marginRows {
+			continue
+		}
+		row := dst[j*FeatureW : (j+1)*FeatureW]
+		if slices.Min(row) >= 0.3 {
+			clear(row)
+		}
+	}
 }
 
 // bilinear samples g at (x, y) (pixel centres at integer + 0.5), clamping

@@ -228,3 +228,22 @@ func Keystone(g *image.Gray, k float64, fill uint8) *image.Gray {
 	}
 	return out
 }
+
+// Glare whitens a soft disc of radius r at (cx, cy): a specular
+// reflection that clips to white in its middle.
+func Glare(g *image.Gray, cx, cy, r float64) *image.Gray {
+	out := Clone(g)
+	b := g.Bounds()
+	for y := range b.Dy() {
+		for x := range b.Dx() {
+			d := math.Hypot(float64(x)+0.5-cx, float64(y)+0.5-cy) / r
+			if d >= 1 {
+				continue
+			}
+			a := min(1, 1.6*(1-d))
+			i := y*out.Stride + x
+			out.Pix[i] = clamp(float64(out.Pix[i])*(1-a) + 255*a)
+		}
+	}
+	return out
+}
