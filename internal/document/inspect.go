@@ -111,6 +111,7 @@ func Inspect(img image.Image, o Options) (*Report, error) {
 		}
 	}
 	rep.Reasons = reasonsOf(rep.Issues)
+	rep.round()
 	return rep, nil
 }
 
