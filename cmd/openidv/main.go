@@ -1,5 +1,5 @@
 // Command openidv is the OpenIDV server and its tools: serve, migrate,
-// apikey, face. It is the only package that wires adapters together.
+// apikey, face, doc. It is the only package that wires adapters together.
 package main
 
 import (
@@ -21,6 +21,7 @@ func commands() map[string]command {
 		"migrate": runMigrate,
 		"apikey":  runAPIKey,
 		"face":    runFace,
+		"doc":     runDoc,
 	}
 }
 

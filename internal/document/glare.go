@@ -1,0 +1,138 @@
+package document
+
+import (
+	"image"
+)
+
+// clipLevel is the value every channel must reach for a pixel to count as
+// clipped white (glare).
+const clipLevel = 250
+
+// minGlareCompactness is the smallest share of its bounding box a glare
+// blob fills (a disc fills 0.79).
+const minGlareCompactness = 0.4
+
+// clippedMask marks the pixels of img whose R, G and B are all ≥ clipLevel,
+// with typed fast paths for the decoders' image types.
+func clippedMask(img image.Image) (mask []bool, w, h int) {
+	b := img.Bounds()
+	w, h = b.Dx(), b.Dy()
+	mask = make([]bool, w*h)
+	switch m := img.(type) {
+	case *image.YCbCr:
+		for y := range h {
+			for x := range w {
+				yi := m.YOffset(b.Min.X+x, b.Min.Y+y)
+				if m.Y[yi] < clipLevel-6 { // min(R,G,B) ≥ 250 needs Y ≥ ~244
+					continue
+				}
+				ci := m.COffset(b.Min.X+x, b.Min.Y+y)
+				r, g, bb := ycc(m.Y[yi], m.Cb[ci], m.Cr[ci])
+				mask[y*w+x] = r >= clipLevel && g >= clipLevel && bb >= clipLevel
+			}
+		}
+	case *image.RGBA:
+		for y := range h {
+			row := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
+			for x := range w {
+				p := row[4*x : 4*x+3]
+				mask[y*w+x] = p[0] >= clipLevel && p[1] >= clipLevel && p[2] >= clipLevel
+			}
+		}
+	case *image.NRGBA:
+		for y := range h {
+			row := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
+			for x := range w {
+				p := row[4*x : 4*x+3]
+				mask[y*w+x] = p[0] >= clipLevel && p[1] >= clipLevel && p[2] >= clipLevel
+			}
+		}
+	case *image.Gray:
+		for y := range h {
+			row := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
+			for x := range w {
+				mask[y*w+x] = row[x] >= clipLevel
+			}
+		}
+	default:
+		for y := range h {
+			for x := range w {
+				r, g, bb, _ := img.At(b.Min.X+x, b.Min.Y+y).RGBA()
+				const c = clipLevel * 0x101
+				mask[y*w+x] = r >= c && g >= c && bb >= c
+			}
+		}
+	}
+	return mask, w, h
+}
+
+// ycc converts full-range JFIF YCbCr to RGB (as image/color does).
+func ycc(y, cb, cr uint8) (r, g, b int) {
+	yy := int32(y) * 0x10101
+	cb1, cr1 := int32(cb)-128, int32(cr)-128
+	r = int(clampU8((yy + 91881*cr1) >> 16))
+	g = int(clampU8((yy - 22554*cb1 - 46802*cr1) >> 16))
+	b = int(clampU8((yy + 116130*cb1) >> 16))
+	return
+}
+
+func clampU8(v int32) int32 {
+	return min(max(v, 0), 255)
+}
+
+// glare returns the fraction of doc covered by the largest clipped-white
+// 4-connected blob inside it that does not touch the image border, and
+// whether that blob reaches the mrz quad.
+func glare(img image.Image, doc, mrz Quad) (frac float64, onMRZ bool) {
+	mask, w, h := clippedMask(img)
+	area := doc.Area()
+	if area <= 0 {
+		return 0, false
+	}
+	hasMRZ := mrz != (Quad{})
+	seen := make([]bool, len(mask))
+	var stack []int
+	best := 0
+	for start, on := range mask {
+		if !on || seen[start] {
+			continue
+		}
+		// Flood one blob, counting its pixels inside doc and mrz.
+		in, inMRZ, n := 0, 0, 0
+		x0, y0, x1, y1 := w, h, -1, -1
+		border := false
+		seen[start] = true
+		stack = append(stack[:0], start)
+		for len(stack) > 0 {
+			i := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			x, y := i%w, i/w
+			border = border || x == 0 || y == 0 || x == w-1 || y == h-1
+			x0, y0, x1, y1 = min(x0, x), min(y0, y), max(x1, x), max(y1, y)
+			n++
+			p := Point{float64(x) + 0.5, float64(y) + 0.5}
+			if doc.Contains(p) {
+				in++
+				if hasMRZ && mrz.Contains(p) {
+					inMRZ++
+				}
+			}
+			for _, n := range [4]int{i - 1, i + 1, i - w, i + w} {
+				if n < 0 || n >= len(mask) || seen[n] || !mask[n] || (n == i-1 && x == 0) || (n == i+1 && x == w-1) {
+					continue
+				}
+				seen[n] = true
+				stack = append(stack, n)
+			}
+		}
+		// A blob reaching the image border is the white background of a
+		// scan or the page margin, not a reflection on the document.
+		// A reflection is a compact blob; white print (paper between
+		// text, a light backdrop) is ragged and fills its box poorly.
+		compact := float64(n) / float64((x1-x0+1)*(y1-y0+1))
+		if !border && compact >= minGlareCompactness && in > best {
+			best, onMRZ = in, inMRZ > 0
+		}
+	}
+	return float64(best) / area, onMRZ
+}

@@ -1,0 +1,53 @@
+package mrz
+
+// Alphabet is the 37 characters an MRZ may contain, in classifier order.
+const Alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ<"
+
+// IsMRZChar reports whether c may appear in an MRZ.
+func IsMRZChar(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c == '<'
+}
+
+// CharValue is the ICAO 9303 value of c: digits 0–9, A=10 … Z=35, '<'=0.
+// It returns -1 for any other byte.
+func CharValue(c byte) int {
+	switch {
+	case c >= '0' && c <= '9':
+		return int(c - '0')
+	case c >= 'A' && c <= 'Z':
+		return int(c-'A') + 10
+	case c == '<':
+		return 0
+	}
+	return -1
+}
+
+var weights = [3]int{7, 3, 1}
+
+// CheckDigit computes the ICAO 9303 check digit (weights 7, 3, 1, sum
+// modulo 10) of s. Bytes outside the MRZ alphabet count as 0.
+func CheckDigit(s string) byte {
+	sum := 0
+	for i := 0; i < len(s); i++ {
+		if v := CharValue(s[i]); v > 0 {
+			sum += v * weights[i%3]
+		}
+	}
+	return byte('0' + sum%10)
+}
+
+// checkDigitSpans computes the check digit over several spans as one
+// string (the composite check digit), keeping the 7-3-1 phase across them.
+func checkDigitSpans(lines []string, spans []Span) byte {
+	sum, k := 0, 0
+	for _, sp := range spans {
+		s := lines[sp.Line][sp.Start:sp.End]
+		for i := 0; i < len(s); i++ {
+			if v := CharValue(s[i]); v > 0 {
+				sum += v * weights[k%3]
+			}
+			k++
+		}
+	}
+	return byte('0' + sum%10)
+}

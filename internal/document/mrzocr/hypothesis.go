@@ -1,0 +1,182 @@
+package mrzocr
+
+import (
+	"math"
+	"slices"
+	"sort"
+
+	"github.com/openidv/openidv/internal/document/mrz"
+	"github.com/openidv/openidv/internal/document/ocrb"
+)
+
+// hypothesis is one way of laying cells on a group: n per line between
+// the extents, upright or upside down.
+type hypothesis struct {
+	n     int
+	flip  bool
+	cells [][]ocrb.Cell // in reading order (after any flip)
+	after [][]ocrb.Cell // for 36-wide zones, the two cells past each line's end
+	probe float64       // mean best score over a sample of cells
+}
+
+// fullReads bounds the hypotheses per group that are read in full, best
+// probe first.
+const fullReads = 4
+
+// readGroup reads g as every width its line count allows, upright and
+// upside down, over a few guesses of where the zone starts and ends (a
+// stray mark beside one line widens that line's ink). It classifies a
+// sample of cells for every guess and reads the most convincing guesses in
+// full, stopping at the first valid reading.
+func (r *reader) readGroup(g group) []*Reading {
+	widths := []int{44, 36}
+	if len(g) == 3 {
+		widths = []int{30}
+	}
+	// Every line of a zone starts and ends with ink in the same columns,
+	// and all use one type size: measure them together.
+	outer := [2]float64{math.Inf(1), math.Inf(-1)}
+	inner := [2]float64{math.Inf(-1), math.Inf(1)}
+	h := 0.0
+	for _, l := range g {
+		outer = [2]float64{min(outer[0], l.u0), max(outer[1], l.u1)}
+		inner = [2]float64{max(inner[0], l.u0), min(inner[1], l.u1)}
+		h += l.h / float64(len(g))
+	}
+	var hyps []hypothesis
+	for _, n := range widths {
+		pitch := (inner[1] - inner[0]) / (float64(n) - 0.45)
+		extents := [][2]float64{inner}
+		if outer[0] < inner[0]-0.4*pitch || outer[1] > inner[1]+0.4*pitch {
+			extents = append(extents, outer)
+		}
+		extents = append(extents, [2]float64{inner[0] + pitch, inner[1]}, [2]float64{inner[0], inner[1] - pitch})
+		for _, ext := range extents {
+			for _, flip := range []bool{false, true} {
+				if cells, after, ok := r.layout(g, n, flip, ext, h); ok {
+					hyps = append(hyps, hypothesis{n: n, flip: flip, cells: cells, after: after})
+				}
+			}
+		}
+	}
+	for i := range hyps {
+		if r.exhausted() {
+			hyps = hyps[:i]
+			break
+		}
+		hyps[i].probe = r.probe(hyps[i].cells)
+	}
+	sort.SliceStable(hyps, func(i, j int) bool { return hyps[i].probe > hyps[j].probe })
+	var out []*Reading
+	for i := 0; i < len(hyps) && i < fullReads && !r.exhausted(); i++ {
+		rd := r.readAs(g, hyps[i])
+		if rd == nil {
+			continue
+		}
+		out = append(out, rd)
+		if rd.Result.Valid {
+			break
+		}
+	}
+	return out
+}
+
+// layout places n cells per line of g between the extents ext, with glyph
+// height h, in reading order, and for 36-wide zones the two cells past
+// each line's end.
+func (r *reader) layout(g group, n int, flip bool, ext [2]float64, h float64) ([][]ocrb.Cell, [][]ocrb.Cell, bool) {
+	cells := make([][]ocrb.Cell, len(g))
+	after := make([][]ocrb.Cell, len(g))
+	for i, l := range g {
+		a, b, ok := gridFit(l, n, ext[0], ext[1], h)
+		if !ok {
+			return nil, nil, false
+		}
+		grid := fitCells(l, n, a, b)
+		// The cells must span the ink: a grid of the wrong width that
+		// locked onto the true pitch leaves glyphs beyond one end.
+		first, last := grid.at(0)-grid.pitchAt(0)/2, grid.at(n-1)+grid.pitchAt(n-1)/2
+		if math.Abs(first-ext[0]) > 0.7*grid.pitchAt(0) || math.Abs(last-ext[1]) > 0.7*grid.pitchAt(n-1) {
+			return nil, nil, false
+		}
+		cellAt := func(k int) ocrb.Cell {
+			x, y := l.point(grid.at(k), l.v)
+			c := ocrb.Cell{CX: x/r.scale + float64(r.origin.X), CY: y/r.scale + float64(r.origin.Y), Pitch: grid.pitchAt(k) / r.scale, CapHeight: h / r.scale, Angle: l.angle}
+			if flip {
+				c.Angle += math.Pi
+			}
+			return c
+		}
+		row := make([]ocrb.Cell, n)
+		for k := range n {
+			row[k] = cellAt(k)
+		}
+		// Only a 36-wide zone could be a 44-wide one cut short (by glare
+		// or the picture's edge); look past its end.
+		if n == 36 {
+			after[i] = []ocrb.Cell{cellAt(n), cellAt(n + 1)}
+			if flip {
+				after[i] = []ocrb.Cell{cellAt(-1), cellAt(-2)}
+			}
+		}
+		if flip {
+			slices.Reverse(row)
+		}
+		cells[i] = row
+	}
+	if flip {
+		slices.Reverse(cells)
+	}
+	return cells, after, true
+}
+
+// probe classifies every fourth cell and returns the mean best score.
+func (r *reader) probe(cells [][]ocrb.Cell) float64 {
+	var sum float64
+	n := 0
+	for _, row := range cells {
+		for k := 1; k < len(row); k += 4 {
+			sum += float64(r.classify(row[k])[0].Score)
+			n++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return sum / float64(n)
+}
+
+// placed is one classified character cell.
+type placed struct {
+	cell  ocrb.Cell
+	cands []ocrb.Candidate
+}
+
+// readAs classifies every cell of hypothesis hy, then corrects and parses
+// the lines.
+func (r *reader) readAs(g group, hy hypothesis) *Reading {
+	cells := make([][]placed, len(hy.cells))
+	for i, row := range hy.cells {
+		cells[i] = make([]placed, len(row))
+		for k, c := range row {
+			cells[i][k] = placed{cell: c, cands: r.classifyCareful(c)}
+		}
+	}
+	lines, conf, corrected := correct(cells)
+	res, err := mrz.Parse(lines, r.now)
+	if err != nil {
+		return nil
+	}
+	rd := &Reading{Lines: lines, Format: res.Format, Confidence: conf, Corrected: corrected, Result: res}
+	gateConfidence(rd)
+	if problems := r.checkContrast(hy.cells, hy.after); len(problems) > 0 {
+		rd.Result.Valid = false
+		rd.Result.Problems = append(rd.Result.Problems, problems...)
+	}
+	rd.Angle = g[0].angle * 180 / math.Pi
+	if hy.flip {
+		rd.Angle += 180
+	}
+	rd.Quad, rd.Band = r.bounds(g)
+	return rd
+}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package mrzocr_test
+
+const raceEnabled = false

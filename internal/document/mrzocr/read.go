@@ -1,0 +1,246 @@
+// Package mrzocr reads the machine-readable zone of a travel document from
+// a grey image, in pure Go: it finds the 2 or 3 lines of OCR-B text near
+// the document's foot, measures their skew and fixed pitch, classifies
+// every character cell with the ocrb model, repairs ambiguous glyphs only
+// where the ICAO check digits confirm the repair, and parses the result
+// with package mrz. It does no I/O and reads no clock.
+package mrzocr
+
+import (
+	"errors"
+	"image"
+	"math"
+	"time"
+
+	"github.com/openidv/openidv/internal/document/mrz"
+	"github.com/openidv/openidv/internal/document/ocrb"
+	"github.com/openidv/openidv/internal/imaging"
+)
+
+// Errors of Read.
+var (
+	// ErrNoMRZ means no machine-readable zone was found in the image.
+	ErrNoMRZ = errors.New("mrzocr: no machine-readable zone found")
+	// ErrImage means the image is empty or too large to read.
+	ErrImage = errors.New("mrzocr: unusable image")
+)
+
+// MaxPixels bounds the images Read accepts (decoders should already
+// enforce a smaller limit).
+const MaxPixels = 64 << 20
+
+// workSide is the longer side of the working copy the zone is searched
+// in; characters are classified on the full-resolution image.
+const workSide = 1400
+
+// Reading is what Read found.
+type Reading struct {
+	Lines []string
+	// Format is the layout the lines were read as.
+	Format mrz.Format
+	// Band bounds the zone in the image's coordinates; Quad is its corners
+	// (top-left, top-right, bottom-right, bottom-left) when skewed.
+	Band image.Rectangle
+	Quad [4]image.Point
+	// Angle is the text's skew in degrees (clockwise positive); 180 is
+	// added when the zone was upside down.
+	Angle float64
+	// Confidence holds, per line and character, the classifier's
+	// probability of the character finally chosen.
+	Confidence [][]float32
+	// Corrected counts characters changed from the classifier's first
+	// choice because a field type or a check digit called for it.
+	Corrected int
+	// Result is the parsed zone; Result.Valid says whether every check
+	// digit and field passed.
+	Result *mrz.Result
+}
+
+// MinConfidence is the lowest per-character confidence.
+func (r *Reading) MinConfidence() float32 {
+	m := float32(1)
+	for _, l := range r.Confidence {
+		for _, c := range l {
+			m = min(m, c)
+		}
+	}
+	return m
+}
+
+// Read finds and reads the machine-readable zone in g, a rectified
+// document or a photo containing one. now resolves two-digit years and
+// expiry. It returns ErrNoMRZ when there is none; a zone that is found but
+// fails its check digits comes back with Result.Valid false.
+func Read(g *image.Gray, now time.Time) (*Reading, error) {
+	b := g.Bounds()
+	if b.Dx() < 16 || b.Dy() < 8 || len(g.Pix) < b.Dx()*b.Dy() {
+		return nil, ErrNoMRZ
+	}
+	if b.Dx()*b.Dy() > MaxPixels {
+		return nil, ErrImage
+	}
+	clf, err := ocrb.NewClassifier()
+	if err != nil {
+		return nil, err
+	}
+	r := &reader{g: g, clf: clf, now: now}
+	return r.read()
+}
+
+type reader struct {
+	g      *image.Gray
+	clf    *ocrb.Classifier
+	now    time.Time
+	scale  float64     // working = (original - origin) × scale
+	origin image.Point // g.Bounds().Min
+	spent  int         // classifier evaluations in this orientation
+}
+
+// budget bounds the classifier evaluations (about 25 µs each) per
+// orientation of one Read, so that pictures full of text-like texture
+// cannot make it slow: a genuine zone is the longest group and is read
+// first.
+const budget = 6000
+
+func (r *reader) exhausted() bool { return r.spent > budget }
+
+func (r *reader) read() (*Reading, error) {
+	b := r.g.Bounds()
+	w, h, scale := imaging.FitSize(b.Dx(), b.Dy(), workSide)
+	work := r.g
+	if scale < 1 {
+		work = imaging.ResizeGray(r.g, w, h)
+	} else if b.Min != (image.Point{}) {
+		work = imaging.ResizeGray(r.g, w, h)
+	}
+	r.scale = float64(w) / float64(b.Dx())
+	r.origin = b.Min
+	var best *Reading
+	for _, rot := range []bool{false, true} {
+		r.spent = 0
+		img := work
+		if rot {
+			img = rotate90(work)
+		}
+		for _, radius := range []int{max(w, h) / 60, max(w, h) / 25} {
+			for _, g := range r.findGroups(img, max(radius, 4)) {
+				if r.exhausted() {
+					break
+				}
+				if rot {
+					g = unrotateGroup(g, work.Rect.Dy())
+				}
+				for _, rd := range r.readGroup(g) {
+					if better(rd, best) {
+						best = rd
+					}
+				}
+				if best != nil && best.Result.Valid {
+					return best, nil
+				}
+			}
+		}
+	}
+	if best == nil {
+		return nil, ErrNoMRZ
+	}
+	return best, nil
+}
+
+// better prefers valid readings, then more passing check digits, then
+// higher mean confidence.
+func better(a, b *Reading) bool {
+	if a == nil {
+		return false
+	}
+	if b == nil {
+		return true
+	}
+	if a.Result.Valid != b.Result.Valid {
+		return a.Result.Valid
+	}
+	pa, pb := passing(a.Result), passing(b.Result)
+	if pa != pb {
+		return pa > pb
+	}
+	return meanConfidence(a) > meanConfidence(b)
+}
+
+func passing(r *mrz.Result) int {
+	n := 0
+	for _, c := range r.Checks {
+		if c.OK {
+			n++
+		}
+	}
+	return n
+}
+
+func meanConfidence(r *Reading) float64 {
+	var s float64
+	n := 0
+	for _, l := range r.Confidence {
+		for _, c := range l {
+			s += float64(c)
+			n++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return s / float64(n)
+}
+
+// findGroups thresholds the working image, links glyphs into lines and
+// returns the MRZ-like stacks of lines, best first (at most four).
+func (r *reader) findGroups(work *image.Gray, radius int) []group {
+	w, h := work.Rect.Dx(), work.Rect.Dy()
+	mask := darkMask(work, radius, 0.08, 10)
+	comps, labels := components(mask, w, h)
+	var lines []textLine
+	for _, ch := range chains(comps, max(h/6, 8)) {
+		lines = append(lines, fitLine(comps, labels, w, ch))
+	}
+	lines = mergeLines(lines, comps, labels, w)
+	gs := groups(lines)
+	if len(gs) > 4 {
+		gs = gs[:4]
+	}
+	return gs
+}
+
+// rotate90 turns g a quarter turn clockwise, so that a zone printed
+// vertically becomes horizontal.
+func rotate90(g *image.Gray) *image.Gray {
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	out := image.NewGray(image.Rect(0, 0, h, w))
+	for y := range h {
+		for x := range w {
+			out.Pix[x*out.Stride+(h-1-y)] = g.Pix[y*g.Stride+x]
+		}
+	}
+	return out
+}
+
+// unrotateGroup maps lines found in rotate90(work) back to work, whose
+// height is h. A point (x', y') of the turned image is (y', h-x') of work,
+// so each line's direction turns back by 90° and its frame coordinates
+// are recomputed from its mapped centre.
+func unrotateGroup(g group, h int) group {
+	out := make(group, len(g))
+	for i, l := range g {
+		cx, cy := l.point((l.u0+l.u1)/2, l.v)
+		x, y := cy, float64(h)-cx
+		nl := l
+		nl.angle = l.angle - math.Pi/2
+		cu, cv := frame(nl.angle, x, y)
+		du := cu - (l.u0+l.u1)/2
+		nl.u0, nl.u1, nl.v = l.u0+du, l.u1+du, cv
+		nl.glyphs = make([]glyphSpan, len(l.glyphs))
+		for k, s := range l.glyphs {
+			nl.glyphs[k] = glyphSpan{s.u0 + du, s.u1 + du, s.v - l.v + cv}
+		}
+		out[i] = nl
+	}
+	return out
+}

@@ -1,0 +1,147 @@
+package ocrb
+
+import (
+	_ "embed"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+)
+
+// Alphabet is the 37 MRZ glyphs in the classifier's output order.
+const Alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ<"
+
+// modelBin is the trained classifier, written by tools/ocrbtrain.
+//
+//go:embed model.bin
+var modelBin []byte
+
+// ModelMagic starts each network in a model file. A file is one or more
+// networks back to back (an ensemble whose probabilities are averaged);
+// each is the magic, then little-endian uint32 input, hidden and output
+// sizes, then float32 W1 (hidden × input, row-major), b1, W2 (output ×
+// hidden), b2.
+const ModelMagic = "OCRBMLP1"
+
+// ErrModel is returned for a malformed model file.
+var ErrModel = errors.New("ocrb: malformed model")
+
+// Classifier is an ensemble of one-hidden-layer perceptrons over Features.
+type Classifier struct {
+	nets []mlp
+}
+
+type mlp struct {
+	in, hidden, out int
+	w1, b1, w2, b2  []float32
+}
+
+// Candidate is one glyph and its probability.
+type Candidate struct {
+	Char  byte
+	Score float32
+}
+
+// NewClassifier loads the embedded model.
+func NewClassifier() (*Classifier, error) { return LoadClassifier(modelBin) }
+
+// LoadClassifier parses a model file.
+func LoadClassifier(b []byte) (*Classifier, error) {
+	c := &Classifier{}
+	for len(b) > 0 || len(c.nets) == 0 {
+		net, rest, err := parseNet(b)
+		if err != nil {
+			return nil, err
+		}
+		c.nets = append(c.nets, net)
+		b = rest
+	}
+	return c, nil
+}
+
+func parseNet(b []byte) (mlp, []byte, error) {
+	if len(b) < len(ModelMagic)+12 || string(b[:len(ModelMagic)]) != ModelMagic {
+		return mlp{}, nil, fmt.Errorf("%w: bad header", ErrModel)
+	}
+	b = b[len(ModelMagic):]
+	m := mlp{
+		in:     int(binary.LittleEndian.Uint32(b)),
+		hidden: int(binary.LittleEndian.Uint32(b[4:])),
+		out:    int(binary.LittleEndian.Uint32(b[8:])),
+	}
+	b = b[12:]
+	if m.in != FeatureLen || m.out != len(Alphabet) || m.hidden <= 0 || m.hidden > 4096 {
+		return mlp{}, nil, fmt.Errorf("%w: sizes %d/%d/%d", ErrModel, m.in, m.hidden, m.out)
+	}
+	n := m.hidden*m.in + m.hidden + m.out*m.hidden + m.out
+	if len(b) < 4*n {
+		return mlp{}, nil, fmt.Errorf("%w: %d bytes of weights, want %d", ErrModel, len(b), 4*n)
+	}
+	all := make([]float32, n)
+	for i := range all {
+		all[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+	}
+	m.w1, all = all[:m.hidden*m.in], all[m.hidden*m.in:]
+	m.b1, all = all[:m.hidden], all[m.hidden:]
+	m.w2, m.b2 = all[:m.out*m.hidden], all[m.out*m.hidden:]
+	return m, b[4*n:], nil
+}
+
+// Probabilities returns the ensemble's mean softmax output for a feature
+// vector, in Alphabet order.
+func (c *Classifier) Probabilities(x []float32) []float32 {
+	out := make([]float32, len(Alphabet))
+	for _, m := range c.nets {
+		for k, v := range m.probabilities(x) {
+			out[k] += v / float32(len(c.nets))
+		}
+	}
+	return out
+}
+
+func (m *mlp) probabilities(x []float32) []float32 {
+	h := make([]float32, m.hidden)
+	for j := range m.hidden {
+		s := m.b1[j]
+		row := m.w1[j*m.in : (j+1)*m.in]
+		for i, v := range x[:m.in] {
+			s += row[i] * v
+		}
+		h[j] = max(s, 0)
+	}
+	out := make([]float32, m.out)
+	top := float32(math.Inf(-1))
+	for k := range m.out {
+		s := m.b2[k]
+		row := m.w2[k*m.hidden : (k+1)*m.hidden]
+		for j, v := range h {
+			s += row[j] * v
+		}
+		out[k] = s
+		top = max(top, s)
+	}
+	var sum float32
+	for k := range out {
+		out[k] = float32(math.Exp(float64(out[k] - top)))
+		sum += out[k]
+	}
+	for k := range out {
+		out[k] /= sum
+	}
+	return out
+}
+
+// Rank returns the glyphs by falling probability.
+func (c *Classifier) Rank(x []float32) []Candidate {
+	p := c.Probabilities(x)
+	cands := make([]Candidate, len(p))
+	for k, v := range p {
+		cands[k] = Candidate{Char: Alphabet[k], Score: v}
+	}
+	sort.SliceStable(cands, func(i, j int) bool { return cands[i].Score > cands[j].Score })
+	return cands
+}
+
+// ModelBytes returns a copy of the embedded model file.
+func ModelBytes() []byte { return append([]byte(nil), modelBin...) }

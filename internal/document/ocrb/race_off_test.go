@@ -1,0 +1,5 @@
+//go:build !race
+
+package ocrb_test
+
+const raceEnabled = false
