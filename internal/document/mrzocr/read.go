@@ -195,7 +195,7 @@ func meanConfidence(r *Reading) float64 {
 // returns the MRZ-like stacks of lines, best first (at most four).
 func (r *reader) findGroups(work *image.Gray, radius int) []group {
 	w, h := work.Rect.Dx(), work.Rect.Dy()
-	mask := darkMask(work, radius, 0.08, 10)
+	mask := darkMask(work, radius, 8, 10)
 	comps, labels := components(mask, w, h)
 	var lines []textLine
 	for _, ch := range chains(comps, max(h/6, 8)) {
