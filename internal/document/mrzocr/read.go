@@ -72,6 +72,9 @@ func (r *Reading) MinConfidence() float32 {
 // expiry. It returns ErrNoMRZ when there is none; a zone that is found but
 // fails its check digits comes back with Result.Valid false.
 func Read(g *image.Gray, now time.Time) (*Reading, error) {
+	if g == nil {
+		return nil, ErrNoMRZ
+	}
 	b := g.Bounds()
 	if b.Dx() < 16 || b.Dy() < 8 || len(g.Pix) < b.Dx()*b.Dy() {
 		return nil, ErrNoMRZ

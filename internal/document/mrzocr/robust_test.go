@@ -33,6 +33,7 @@ func TestReadNoMRZ(t *testing.T) {
 		{"one MRZ-like line", oneLine},
 		{"tiny", filled(3, 3, 128)},
 		{"empty", &image.Gray{}},
+		{"nil", nil},
 		{"offset blank", offset},
 	}
 	for _, tt := range tests {
