@@ -76,8 +76,11 @@ func Read(g *image.Gray, now time.Time) (*Reading, error) {
 		return nil, ErrNoMRZ
 	}
 	b := g.Bounds()
-	if b.Dx() < 16 || b.Dy() < 8 || len(g.Pix) < b.Dx()*b.Dy() {
+	if b.Dx() < 16 || b.Dy() < 8 {
 		return nil, ErrNoMRZ
+	}
+	if g.Stride < b.Dx() || len(g.Pix) < (b.Dy()-1)*g.Stride+b.Dx() {
+		return nil, ErrImage // a malformed *image.Gray
 	}
 	if b.Dx()*b.Dy() > MaxPixels {
 		return nil, ErrImage

@@ -77,6 +77,17 @@ func TestReadOffsetImage(t *testing.T) {
 	}
 }
 
+func TestReadMalformedGray(t *testing.T) {
+	for _, g := range []*image.Gray{
+		{Pix: make([]byte, 100), Stride: 10, Rect: image.Rect(0, 0, 40, 40)},
+		{Pix: make([]byte, 4000), Stride: 1, Rect: image.Rect(0, 0, 40, 40)},
+	} {
+		if _, err := mrzocr.Read(g, now); !errors.Is(err, mrzocr.ErrImage) {
+			t.Errorf("Read(stride %d, %d bytes) error = %v, want ErrImage", g.Stride, len(g.Pix), err)
+		}
+	}
+}
+
 func FuzzRead(f *testing.F) {
 	f.Add(uint16(64), uint16(48), []byte{0, 255, 0, 255, 128})
 	f.Add(uint16(300), uint16(40), []byte("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<"))
