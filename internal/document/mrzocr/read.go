@@ -114,10 +114,8 @@ func (r *reader) read() (*Reading, error) {
 	b := r.g.Bounds()
 	w, h, scale := imaging.FitSize(b.Dx(), b.Dy(), workSide)
 	work := r.g
-	if scale < 1 {
-		work = imaging.ResizeGray(r.g, w, h)
-	} else if b.Min != (image.Point{}) {
-		work = imaging.ResizeGray(r.g, w, h)
+	if scale < 1 || b.Min != (image.Point{}) {
+		work = imaging.ResizeGray(r.g, w, h) // also moves the origin to (0, 0)
 	}
 	r.scale = float64(w) / float64(b.Dx())
 	r.origin = b.Min
