@@ -266,3 +266,26 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestFieldAndCheckMaps(t *testing.T) {
+	r, err := Parse(specimenTD1, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantFields := map[string]string{
+		"document_code": "I", "issuing_state": "UTO", "surname": "ERIKSSON", "given_names": "ANNA MARIA",
+		"document_number": "D23145890", "nationality": "UTO", "birth_date": "1974-08-12", "sex": "F",
+		"expiry_date": "2012-04-15", "optional_data": "", "optional_data_2": "",
+	}
+	if diff := cmp.Diff(wantFields, r.FieldMap()); diff != "" {
+		t.Errorf("FieldMap (-want +got):\n%s", diff)
+	}
+	bad, err := Parse([]string{specimenTD3[0], "L898902C36UTO7408122F1204159ZE184226B<<<<<11"}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantChecks := map[string]bool{"document_number": true, "birth_date": true, "expiry_date": true, "optional_data": true, "composite": false}
+	if diff := cmp.Diff(wantChecks, bad.CheckMap()); diff != "" {
+		t.Errorf("CheckMap (-want +got):\n%s", diff)
+	}
+}

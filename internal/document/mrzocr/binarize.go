@@ -3,28 +3,34 @@ package mrzocr
 import "image"
 
 // darkMask marks pixels darker than their neighbourhood mean (a box of
-// side 2r+1) by at least max(minDiff, frac × mean): dark print on lighter
-// paper, whatever the lighting.
-func darkMask(g *image.Gray, r int, frac float64, minDiff int) []bool {
+// side 2r+1) by at least max(minDiff, pct% of the mean): dark print on
+// lighter paper, whatever the lighting. Integer arithmetic throughout.
+func darkMask(g *image.Gray, r int, pct, minDiff int64) []bool {
 	w, h := g.Rect.Dx(), g.Rect.Dy()
 	integral := make([]int64, (w+1)*(h+1))
 	for y := range h {
 		var row int64
-		for x := range w {
-			row += int64(g.Pix[y*g.Stride+x])
-			integral[(y+1)*(w+1)+x+1] = integral[y*(w+1)+x+1] + row
+		src := g.Pix[y*g.Stride : y*g.Stride+w]
+		above := integral[y*(w+1) : (y+1)*(w+1)]
+		cur := integral[(y+1)*(w+1) : (y+2)*(w+1)]
+		for x, v := range src {
+			row += int64(v)
+			cur[x+1] = above[x+1] + row
 		}
 	}
 	mask := make([]bool, w*h)
 	for y := range h {
 		y0, y1 := max(y-r, 0), min(y+r+1, h)
-		for x := range w {
+		top, bot := integral[y0*(w+1):(y0+1)*(w+1)], integral[y1*(w+1):(y1+1)*(w+1)]
+		src := g.Pix[y*g.Stride : y*g.Stride+w]
+		out := mask[y*w : (y+1)*w]
+		for x, v := range src {
 			x0, x1 := max(x-r, 0), min(x+r+1, w)
 			n := int64((x1 - x0) * (y1 - y0))
-			sum := integral[y1*(w+1)+x1] - integral[y0*(w+1)+x1] - integral[y1*(w+1)+x0] + integral[y0*(w+1)+x0]
-			mean := float64(sum) / float64(n)
-			diff := max(float64(minDiff), frac*mean)
-			mask[y*w+x] = float64(g.Pix[y*g.Stride+x]) < mean-diff
+			sum := bot[x1] - top[x1] - bot[x0] + top[x0]
+			// v < mean - max(minDiff, pct% of mean), scaled by n·100
+			diff := max(minDiff*n*100, pct*sum)
+			out[x] = int64(v)*n*100 < sum*100-diff
 		}
 	}
 	return mask

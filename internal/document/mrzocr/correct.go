@@ -12,7 +12,7 @@ import (
 // only when the classifier gives it at least minAlt, and at most maxSubs
 // characters are changed.
 const (
-	minAlt  = 0.03
+	minAlt  = 0.05
 	maxSubs = 2
 )
 
@@ -102,7 +102,45 @@ func newSlot(line, pos int, cands []ocrb.Candidate, kind mrz.Kind) slot {
 	if len(s.alts) == 0 {
 		s.alts = []ocrb.Candidate{{Char: '<'}}
 	}
+	s.addLookalikes(kind)
 	return s
+}
+
+// lookalikes are the OCR-B glyph pairs a camera confuses most.
+var lookalikes = map[byte]string{
+	'0': "OD", 'O': "0D", 'D': "0O", '1': "I", 'I': "1", '5': "S", 'S': "5",
+	'8': "B", 'B': "8", '2': "Z", 'Z': "2", '6': "G", 'G': "6",
+}
+
+// lookalikeShare is the least score a look-alike of the first choice gets
+// as an alternative, relative to the first choice: a check digit may swap
+// 0 and O even when the classifier was sure, before it may reach for an
+// unlikely glyph elsewhere.
+const lookalikeShare = 0.15
+
+// addLookalikes makes sure the look-alikes of the first choice that the
+// field allows are alternatives with at least lookalikeShare of its score.
+func (s *slot) addLookalikes(kind mrz.Kind) {
+	top := s.alts[0]
+	floor := lookalikeShare * top.Score
+	for i := 0; i < len(lookalikes[top.Char]); i++ {
+		ch := lookalikes[top.Char][i]
+		if !mrz.KindAllows(kind, string(ch)) {
+			continue
+		}
+		found := false
+		for k := 1; k < len(s.alts); k++ {
+			if s.alts[k].Char == ch {
+				s.alts[k].Score = max(s.alts[k].Score, floor)
+				found = true
+			}
+		}
+		if !found && floor > 0 {
+			s.alts = append(s.alts, ocrb.Candidate{Char: ch, Score: floor})
+		}
+	}
+	rest := s.alts[1:]
+	sort.SliceStable(rest, func(i, j int) bool { return rest[i].Score > rest[j].Score })
 }
 
 // change is one alternative for one slot and what it costs (the drop in
@@ -224,7 +262,7 @@ const ProblemLowConfidence = "ocr_low_confidence"
 
 // MinUnprotectedConfidence is the probability every character outside the
 // check digits' reach must reach.
-const MinUnprotectedConfidence = 0.5
+const MinUnprotectedConfidence = 0.6
 
 func gateConfidence(rd *Reading) {
 	if rd.MinUnprotectedConfidence() < MinUnprotectedConfidence {

@@ -72,9 +72,15 @@ func (r *Reading) MinConfidence() float32 {
 // expiry. It returns ErrNoMRZ when there is none; a zone that is found but
 // fails its check digits comes back with Result.Valid false.
 func Read(g *image.Gray, now time.Time) (*Reading, error) {
-	b := g.Bounds()
-	if b.Dx() < 16 || b.Dy() < 8 || len(g.Pix) < b.Dx()*b.Dy() {
+	if g == nil {
 		return nil, ErrNoMRZ
+	}
+	b := g.Bounds()
+	if b.Dx() < 16 || b.Dy() < 8 {
+		return nil, ErrNoMRZ
+	}
+	if g.Stride < b.Dx() || len(g.Pix) < (b.Dy()-1)*g.Stride+b.Dx() {
+		return nil, ErrImage // a malformed *image.Gray
 	}
 	if b.Dx()*b.Dy() > MaxPixels {
 		return nil, ErrImage
@@ -108,10 +114,8 @@ func (r *reader) read() (*Reading, error) {
 	b := r.g.Bounds()
 	w, h, scale := imaging.FitSize(b.Dx(), b.Dy(), workSide)
 	work := r.g
-	if scale < 1 {
-		work = imaging.ResizeGray(r.g, w, h)
-	} else if b.Min != (image.Point{}) {
-		work = imaging.ResizeGray(r.g, w, h)
+	if scale < 1 || b.Min != (image.Point{}) {
+		work = imaging.ResizeGray(r.g, w, h) // also moves the origin to (0, 0)
 	}
 	r.scale = float64(w) / float64(b.Dx())
 	r.origin = b.Min
@@ -195,7 +199,7 @@ func meanConfidence(r *Reading) float64 {
 // returns the MRZ-like stacks of lines, best first (at most four).
 func (r *reader) findGroups(work *image.Gray, radius int) []group {
 	w, h := work.Rect.Dx(), work.Rect.Dy()
-	mask := darkMask(work, radius, 0.08, 10)
+	mask := darkMask(work, radius, 8, 10)
 	comps, labels := components(mask, w, h)
 	var lines []textLine
 	for _, ch := range chains(comps, max(h/6, 8)) {

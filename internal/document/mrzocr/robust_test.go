@@ -33,6 +33,7 @@ func TestReadNoMRZ(t *testing.T) {
 		{"one MRZ-like line", oneLine},
 		{"tiny", filled(3, 3, 128)},
 		{"empty", &image.Gray{}},
+		{"nil", nil},
 		{"offset blank", offset},
 	}
 	for _, tt := range tests {
@@ -73,6 +74,17 @@ func TestReadOffsetImage(t *testing.T) {
 	}
 	if rd.Lines[1] != z[1] || !rd.Band.In(sub.Bounds()) || rd.Band.Min.Y < sub.Bounds().Min.Y+sub.Bounds().Dy()/2 {
 		t.Errorf("got %q band %v in %v", rd.Lines, rd.Band, sub.Bounds())
+	}
+}
+
+func TestReadMalformedGray(t *testing.T) {
+	for _, g := range []*image.Gray{
+		{Pix: make([]byte, 100), Stride: 10, Rect: image.Rect(0, 0, 40, 40)},
+		{Pix: make([]byte, 4000), Stride: 1, Rect: image.Rect(0, 0, 40, 40)},
+	} {
+		if _, err := mrzocr.Read(g, now); !errors.Is(err, mrzocr.ErrImage) {
+			t.Errorf("Read(stride %d, %d bytes) error = %v, want ErrImage", g.Stride, len(g.Pix), err)
+		}
 	}
 }
 

@@ -35,7 +35,10 @@ const (
 // values in [0, 1] (1 = darkest) normalised to the cell's own contrast. It
 // returns false when the window has no contrast (blank or off the image).
 func Features(g *image.Gray, c Cell, dst []float32) bool {
-	if len(dst) < FeatureLen || !(c.Pitch > 0) || !(c.CapHeight > 0) || math.IsNaN(c.CX+c.CY+c.Angle) {
+	if len(dst) < FeatureLen || !(c.Pitch > 0) || !(c.CapHeight > 0) || math.IsNaN(c.CX+c.CY+c.Angle) || math.IsInf(c.CX+c.CY+c.Angle, 0) {
+		return false
+	}
+	if b := g.Bounds(); b.Empty() || g.Stride < b.Dx() || len(g.Pix) < (b.Dy()-1)*g.Stride+b.Dx() {
 		return false
 	}
 	cos, sin := math.Cos(c.Angle), math.Sin(c.Angle)
