@@ -70,7 +70,7 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (Principal, e
 	if !ok {
 		return Principal{}, unauthorized()
 	}
-	key, err := s.store.APIKeyByHash(ctx, hashSecret(bearer))
+	key, err := s.apiKey(ctx, bearer)
 	if idv.ErrorCode(err) == idv.CodeNotFound {
 		return Principal{}, unauthorized()
 	}
@@ -85,6 +85,21 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (Principal, e
 		pk = PrincipalPrivateKey
 	}
 	return Principal{Kind: pk, KeyID: key.ID, Sandbox: sandbox}, nil
+}
+
+// apiKey reads the key whose secret is bearer, from the cache while fresh.
+func (s *Service) apiKey(ctx context.Context, bearer string) (idv.APIKey, error) {
+	hash := sha256.Sum256([]byte(bearer))
+	now := s.now()
+	if key, ok := s.apiKeys.get(hash, now); ok {
+		return key, nil
+	}
+	key, err := s.store.APIKeyByHash(ctx, hash[:])
+	if err != nil {
+		return idv.APIKey{}, err
+	}
+	s.apiKeys.put(hash, key, now)
+	return key, nil
 }
 
 // AuthenticateSession accepts an API key, or the client token of session

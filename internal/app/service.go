@@ -60,6 +60,7 @@ type Service struct {
 	checkURL  func(raw string) error
 
 	preflights preflightCache // encoded preflights by session version (PreflightJSON)
+	apiKeys    apiKeyCache    // API keys by secret hash, trusted for apiKeyTTL
 }
 
 // New checks deps and returns a Service.

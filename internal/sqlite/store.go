@@ -145,8 +145,16 @@ func dsn(path string, cfg config, readOnly bool) string {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(FULL)")
 	q.Add("_pragma", "foreign_keys(1)")
+	// Savepoints (one per request in a group commit) keep their undo pages
+	// in memory instead of a temporary file: they only matter until the
+	// transaction ends, so durability does not depend on them.
+	q.Add("_pragma", "temp_store(MEMORY)")
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
+	} else {
+		// The writer touches index pages all over the tables (ids are
+		// random), so it gets a larger page cache than SQLite's 2 MB.
+		q.Add("_pragma", "cache_size(-32768)")
 	}
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 }
