@@ -112,15 +112,19 @@ func (t *tx) AppendEvents(ctx context.Context, events ...idv.Event) error {
 // EnqueueOutbox adds webhook messages and their deliveries.
 func (t *tx) EnqueueOutbox(ctx context.Context, msgs ...idv.OutboxMessage) error {
 	for _, m := range msgs {
-		err := t.write(ctx, "enqueue outbox", `INSERT INTO outbox (id, session_id, event_type, payload,
-			sandbox, created_at, attempts, next_attempt_at, delivered_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		// One statement: the outbox row, then its deliveries to every
+		// matching endpoint (a data-modifying WITH runs even when no
+		// endpoint matches).
+		err := t.write(ctx, "enqueue outbox", `WITH message AS (
+			INSERT INTO outbox (id, session_id, event_type, payload,
+				sandbox, created_at, attempts, next_attempt_at, delivered_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id)
+		`+fanOutInsert+` FROM webhook_endpoints e, message
+		WHERE e.sandbox = $5::boolean AND e.enabled AND (e.event_types = '' OR strpos(e.event_types, ' ' || $3::text || ' ') > 0)
+		ORDER BY e.created_at, e.id`,
 			m.ID, m.SessionID, m.EventType, nonNil(m.Payload), m.Sandbox, ts(m.CreatedAt),
 			m.Attempts, ts(m.NextAttemptAt), tsPtr(m.DeliveredAt))
 		if err != nil {
-			return err
-		}
-		if err := t.fanOut(ctx, m); err != nil {
 			return err
 		}
 	}

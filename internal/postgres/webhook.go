@@ -116,18 +116,14 @@ func (s *Store) DeleteWebhookEndpoint(ctx context.Context, id string) error {
 	})
 }
 
-// fanOut queues the deliveries of one outbox message (in EnqueueOutbox).
-func (t *tx) fanOut(ctx context.Context, m idv.OutboxMessage) error {
-	return t.write(ctx, "enqueue webhook deliveries", `INSERT INTO webhook_deliveries (id, message_id,
+// fanOutInsert starts the statement that queues the deliveries of one
+// outbox message ($1 id, $2 session, $3 type, $6 created, $8 first attempt)
+// to each endpoint e it is joined with (in EnqueueOutbox).
+const fanOutInsert = `INSERT INTO webhook_deliveries (id, message_id,
 		endpoint_id, session_id, event_type, state, attempts, round_attempts, next_attempt_at, claim,
 		last_status, last_error, created_at)
 		SELECT 'dlv_' || replace(gen_random_uuid()::text, '-', ''), $1::text, e.id, $2::text, $3::text, 'pending', 0, 0,
-			$4::timestamptz, '', 0, '', $5::timestamptz
-		FROM webhook_endpoints e
-		WHERE e.sandbox = $6::boolean AND e.enabled AND (e.event_types = '' OR strpos(e.event_types, ' ' || $3::text || ' ') > 0)
-		ORDER BY e.created_at, e.id`,
-		m.ID, m.SessionID, m.EventType, ts(m.NextAttemptAt), ts(m.CreatedAt), m.Sandbox)
-}
+			$8::timestamptz, '', 0, '', $6::timestamptz`
 
 // newClaim returns a random lease token.
 func newClaim() string {
