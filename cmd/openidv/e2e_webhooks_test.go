@@ -254,18 +254,32 @@ func checkRotation(t *testing.T, admin *apiClient, rc *hookReceiver, ep endpoint
 	}
 }
 
-// checkMetrics reads the delivery counter and the backlog gauge.
+// checkMetrics reads the delivery counter and the backlog gauge. The
+// receiver may have the last webhook before the dispatcher has recorded
+// its attempt, so it reads /metrics again until they agree or 10 s pass.
 func checkMetrics(t *testing.T, base string) {
 	t.Helper()
-	status, raw, err := newAPIClient(base, "").do(t.Context(), http.MethodGet, "/metrics", nil)
-	if err != nil || status != http.StatusOK {
-		t.Fatalf("GET /metrics: %d %v", status, err)
-	}
-	for _, want := range []string{`openidv_webhook_attempts_total{outcome="delivered"} 6`, "openidv_outbox_backlog 0",
-		"openidv_webhook_attempt_seconds_count 6"} {
-		if !strings.Contains(string(raw), want) {
-			t.Errorf("/metrics lacks %q", want)
+	wants := []string{`openidv_webhook_attempts_total{outcome="delivered"} 6`, "openidv_outbox_backlog 0",
+		"openidv_webhook_attempt_seconds_count 6"}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		status, raw, err := newAPIClient(base, "").do(t.Context(), http.MethodGet, "/metrics", nil)
+		if err != nil || status != http.StatusOK {
+			t.Fatalf("GET /metrics: %d %v", status, err)
 		}
+		var missing []string
+		for _, want := range wants {
+			if !strings.Contains(string(raw), want) {
+				missing = append(missing, want)
+			}
+		}
+		if len(missing) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/metrics lacks %q", missing)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 
