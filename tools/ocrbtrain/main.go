@@ -69,32 +69,7 @@ func newMLP(in, hidden, out int, rng *rand.Rand) *mlp {
 }
 
 func (m *mlp) forward(x []float32, h, p []float32) {
-	for j := range m.hidden {
-		s := m.b1[j]
-		row := m.w1[j*m.in : (j+1)*m.in]
-		for i, v := range x {
-			s += row[i] * v
-		}
-		h[j] = max(s, 0)
-	}
-	top := float32(math.Inf(-1))
-	for k := range m.out {
-		s := m.b2[k]
-		row := m.w2[k*m.hidden : (k+1)*m.hidden]
-		for j, v := range h {
-			s += row[j] * v
-		}
-		p[k] = s
-		top = max(top, s)
-	}
-	var sum float32
-	for k := range p {
-		p[k] = float32(math.Exp(float64(p[k] - top)))
-		sum += p[k]
-	}
-	for k := range p {
-		p[k] /= sum
-	}
+	ocrb.Forward(m.w1, m.b1, m.w2, m.b2, x, h, p)
 }
 
 // epoch runs minibatch SGD with momentum over shuffled samples.

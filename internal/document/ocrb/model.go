@@ -102,34 +102,45 @@ func (c *Classifier) Probabilities(x []float32) []float32 {
 
 func (m *mlp) probabilities(x []float32) []float32 {
 	h := make([]float32, m.hidden)
-	for j := range m.hidden {
-		s := m.b1[j]
-		row := m.w1[j*m.in : (j+1)*m.in]
-		for i, v := range x[:m.in] {
+	out := make([]float32, m.out)
+	Forward(m.w1, m.b1, m.w2, m.b2, x[:m.in], h, out)
+	return out
+}
+
+// Forward runs one network of the classifier's shape on input x: a ReLU
+// hidden layer (weights w1, row-major hidden×len(x), biases b1) and a
+// softmax output layer (w2, out×hidden, b2). It writes the hidden
+// activations to h (len(b1)) and the probabilities to p (len(b2)). The
+// training program (tools/ocrbtrain) uses it too, so training and reading
+// compute the same numbers.
+func Forward(w1, b1, w2, b2, x, h, p []float32) {
+	in := len(x)
+	for j := range h {
+		s := b1[j]
+		row := w1[j*in : (j+1)*in]
+		for i, v := range x {
 			s += row[i] * v
 		}
 		h[j] = max(s, 0)
 	}
-	out := make([]float32, m.out)
 	top := float32(math.Inf(-1))
-	for k := range m.out {
-		s := m.b2[k]
-		row := m.w2[k*m.hidden : (k+1)*m.hidden]
+	for k := range p {
+		s := b2[k]
+		row := w2[k*len(h) : (k+1)*len(h)]
 		for j, v := range h {
 			s += row[j] * v
 		}
-		out[k] = s
+		p[k] = s
 		top = max(top, s)
 	}
 	var sum float32
-	for k := range out {
-		out[k] = float32(math.Exp(float64(out[k] - top)))
-		sum += out[k]
+	for k := range p {
+		p[k] = float32(math.Exp(float64(p[k] - top)))
+		sum += p[k]
 	}
-	for k := range out {
-		out[k] /= sum
+	for k := range p {
+		p[k] /= sum
 	}
-	return out
 }
 
 // Rank returns the glyphs by falling probability.
