@@ -85,7 +85,7 @@ func open(t testing.TB, opts ...Option) *Store {
 }
 
 // TestConformance runs the shared suite with notices sent after commit
-// (default) and inside the transaction.
+// (default) and inside the transaction, and without group commit.
 func TestConformance(t *testing.T) {
 	testURL(t)
 	for _, tc := range []struct {
@@ -94,6 +94,7 @@ func TestConformance(t *testing.T) {
 	}{
 		{"NotifyAfterCommit", nil},
 		{"NotifyInTransaction", []Option{WithNotifyInTransaction()}},
+		{"GroupCommitOff", []Option{WithGroupCommit(0)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			storetest.Run(t, func(t *testing.T) idv.Store { return open(t, tc.opts...) })
@@ -260,6 +261,8 @@ func BenchmarkCreateSessionParallel(b *testing.B) {
 		{"Default", nil},
 		{"NotifyInTransaction", []Option{WithNotifyInTransaction()}},
 		{"OneConnection", []Option{WithMaxConns(1)}},
+		{"GroupCommitOff", []Option{WithGroupCommit(0)}},
+		{"GroupCommit8", []Option{WithGroupCommit(8)}},
 	} {
 		b.Run(tc.name, func(b *testing.B) { storetest.BenchmarkCreate(b, open(b, tc.opts...)) })
 	}

@@ -18,10 +18,13 @@ var errTxDone = errors.New("postgres: transaction already finished")
 // Writes whose result fn does not need are queued and sent together, in
 // one round trip, just before the next read or at commit. A transaction
 // that only writes (creating a session) is sent as one batch, which
-// PostgreSQL runs as one implicit transaction: one round trip in all.
+// PostgreSQL runs as one implicit transaction: one round trip in all,
+// shared with other such transactions committing at the same moment
+// (see committer).
 // The error of a queued write comes from the next read or from InTx.
 type tx struct {
 	pool       *pgxpool.Pool
+	group      *committer // commits write-only transactions; nil: alone
 	channel    string
 	notifyInTx bool
 
@@ -66,25 +69,13 @@ func (t *tx) live(ctx context.Context) (pgx.Tx, error) {
 }
 
 // flush sends the queued writes and returns the first error.
-func (t *tx) flush(ctx context.Context, q interface {
-	SendBatch(context.Context, *pgx.Batch) pgx.BatchResults
-}) error {
+func (t *tx) flush(ctx context.Context, q batchSender) error {
 	if t.batch.Len() == 0 {
 		return nil
 	}
 	batch, whats := t.batch, t.whats
 	t.batch, t.whats = pgx.Batch{}, nil
-	br := q.SendBatch(ctx, &batch) // results refer to batch until closed
-	var first error
-	for _, what := range whats {
-		if _, err := br.Exec(); err != nil && first == nil {
-			first = mapErr(what, err)
-		}
-	}
-	if err := br.Close(); err != nil && first == nil {
-		first = mapErr("write", err)
-	}
-	return first
+	return sendBatch(ctx, q, &batch, whats)
 }
 
 func (t *tx) exec(ctx context.Context, what, query string, args ...any) (int64, error) {
@@ -115,9 +106,15 @@ func (r errRow) Scan(...any) error { return r.err }
 
 // commit sends what is queued and commits.
 func (t *tx) commit(ctx context.Context) error {
-	if t.tx == nil {
+	if t.tx == nil { // write-only: an implicit transaction, maybe shared
 		t.done = true
-		return t.flush(ctx, t.pool) // an implicit transaction
+		if t.batch.Len() == 0 {
+			return nil
+		}
+		if t.group != nil {
+			return t.group.commit(ctx, t.batch, t.whats)
+		}
+		return t.flush(ctx, t.pool)
 	}
 	if err := t.flush(ctx, t.tx); err != nil {
 		t.rollback(ctx)
