@@ -56,9 +56,8 @@ func screenScore(img image.Image, g *image.Gray, doc Quad) float64 {
 			scores = append(scores, 0)
 			continue
 		}
-		luma := peakAmplitude(g.Pix[off:], g.Stride, buf)
 		chromaOf(img, r, cr)
-		chroma := peakAmplitude(cr, screenPatch, buf)
+		luma, chroma := peakAmplitudes(g.Pix[off:], g.Stride, cr, buf)
 		scores = append(scores, min(luma, chroma)/mean)
 	}
 	slices.Sort(scores)
@@ -161,46 +160,44 @@ func chromaOf(img image.Image, r image.Rectangle, dst []uint8) {
 	}
 }
 
-// peakAmplitude returns the amplitude of the strongest cosine whose
-// frequency lies in the searched band of the patch at pix (see spectrum).
-func peakAmplitude(pix []uint8, stride int, buf []complex128) float64 {
-	spectrum(pix, stride, buf)
-	return peakBin(buf)
-}
-
-// spectrum writes into buf the 2-D spectrum of the screenPatch-square
-// patch at pix, Hann-windowed after its mean is removed.
-func spectrum(pix []uint8, stride int, buf []complex128) {
+// peakAmplitudes returns, for the screenPatch-square patches at a (row
+// stride sa) and b (stride screenPatch), the amplitude of the strongest
+// cosine in the searched band (off both axes, periods under about 9 px),
+// each Hann-windowed after its mean is removed. One complex FFT carries
+// both real patches (a as the real part, b as the imaginary part); buf is
+// scratch space.
+func peakAmplitudes(a []uint8, sa int, b []uint8, buf []complex128) (ampA, ampB float64) {
 	const n = screenPatch
-	mean := meanOf(pix, stride)
+	ma, mb := meanOf(a, sa), meanOf(b, n)
 	var win [n]float64
 	for i := range win {
 		win[i] = 0.5 - 0.5*math.Cos(2*math.Pi*(float64(i)+0.5)/n)
 	}
 	for y := range n {
-		row := pix[y*stride:]
+		ra, rb := a[y*sa:], b[y*n:]
 		for x := range n {
-			buf[y*n+x] = complex((float64(row[x])-mean)*win[y]*win[x], 0)
+			w := win[y] * win[x]
+			buf[y*n+x] = complex((float64(ra[x])-ma)*w, (float64(rb[x])-mb)*w)
 		}
 	}
 	fft2(buf, n)
-}
-
-// peakBin returns the amplitude of the cosine of the strongest frequency
-// of spec in the searched band (off both axes, periods under about 9 px).
-func peakBin(spec []complex128) float64 {
-	const n = screenPatch
-	peak := 0.0
-	// Half the plane (the other half mirrors it).
+	var pa, pb float64
+	// Half the plane (the other half mirrors it). With X the transform
+	// of a + ib, A(k) = (X(k) + X(−k)*)/2 and B(k) = (X(k) − X(−k)*)/2i.
 	for v := screenAxis + 1; v <= n/2; v++ {
 		for u := -n/2 + 1; u < n/2; u++ {
 			if (u >= -screenAxis && u <= screenAxis) || u*u+v*v < screenMinRadius*screenMinRadius {
 				continue
 			}
-			c := spec[v*n+(u+n)%n]
-			peak = math.Max(peak, real(c)*real(c)+imag(c)*imag(c))
+			x := buf[v*n+(u+n)%n]
+			m := buf[((n-v)%n)*n+(n-u)%n]
+			mc := complex(real(m), -imag(m))
+			fa, fb := (x+mc)/2, (x-mc)/2
+			pa = math.Max(pa, real(fa)*real(fa)+imag(fa)*imag(fa))
+			pb = math.Max(pb, real(fb)*real(fb)+imag(fb)*imag(fb))
 		}
 	}
 	// A cosine of amplitude A peaks at A/2 times the window's sum, (n/2)².
-	return 2 * math.Sqrt(peak) / (n * n / 4)
+	const sum = n * n / 4
+	return 2 * math.Sqrt(pa) / sum, 2 * math.Sqrt(pb) / sum
 }
