@@ -49,6 +49,8 @@ func screenScore(img image.Image, g *image.Gray, doc Quad) float64 {
 	buf := make([]complex128, screenPatch*screenPatch)
 	cr := make([]uint8, screenPatch*screenPatch)
 	scores := make([]float64, 0, len(cands))
+	// g may start at the origin where img does not.
+	shift := img.Bounds().Min.Sub(g.Rect.Min)
 	for _, r := range cands {
 		off := g.PixOffset(r.Min.X, r.Min.Y)
 		mean := meanOf(g.Pix[off:], g.Stride)
@@ -56,7 +58,7 @@ func screenScore(img image.Image, g *image.Gray, doc Quad) float64 {
 			scores = append(scores, 0)
 			continue
 		}
-		chromaOf(img, r, cr)
+		chromaOf(img, r.Add(shift), cr)
 		luma, chroma := peakAmplitudes(g.Pix[off:], g.Stride, cr, buf)
 		scores = append(scores, min(luma, chroma)/mean)
 	}

@@ -61,6 +61,13 @@ func TestScreenScorePatterns(t *testing.T) {
 		if got := q.Screen > cfg.MaxScreen; got != tt.screen {
 			t.Errorf("%s: screen score %.4f (limit %.4f), want a screen: %v", tt.name, q.Screen, cfg.MaxScreen, tt.screen)
 		}
+		// The same pixels in an image whose bounds do not start at the
+		// origin score the same.
+		moved := image.NewRGBA(img.Rect.Add(image.Pt(7, 5)))
+		copy(moved.Pix, img.Pix)
+		if got := document.Assess(moved, nil, document.Regions{Document: document.RectQuad(480, 320)}).Screen; got != q.Screen {
+			t.Errorf("%s: screen score %.4f with bounds %v, want %.4f", tt.name, got, moved.Rect, q.Screen)
+		}
 	}
 }
 
