@@ -45,7 +45,7 @@ func TestPhotoGroundTruth(t *testing.T) {
 	}
 	gen := func() []*Sample {
 		var out []*Sample
-		err := rd.Set(3, SetOptions{PerKind: 1, Kinds: []Kind{TD3}, Variants: []Variant{Clean, Half, Perspective}}, func(s *Sample) error {
+		err := rd.Set(3, SetOptions{PerKind: 1, Kinds: []Kind{TD3}, Variants: []Variant{Clean, Half, Perspective, Screen}}, func(s *Sample) error {
 			out = append(out, s)
 			return nil
 		})

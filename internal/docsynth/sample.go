@@ -95,7 +95,13 @@ func (rd *Renderer) Set(seed int64, o SetOptions, emit func(*Sample) error) erro
 			page := rd.Render(k, id, portrait, r)
 			pl := RandomPlacement(k, r)
 			for _, v := range variants {
-				s, err := Photo(page, pl, v, r)
+				vr := r
+				if v == Screen {
+					// Its own stream, so that adding the variant left
+					// every other sample as it was.
+					vr = rand.New(rand.NewSource(seed ^ int64(n)<<20))
+				}
+				s, err := Photo(page, pl, v, vr)
 				if err != nil {
 					return err
 				}

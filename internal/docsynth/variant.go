@@ -29,11 +29,14 @@ const (
 	GlareElsewhere Variant = "glare_elsewhere"
 	Noise          Variant = "noise" // Gaussian σ = 12 grey levels
 	LowLight       Variant = "low_light"
+	// Screen is the clean photo shown on a screen and photographed again
+	// (a recapture): must be classificationFailed / screen_recapture.
+	Screen Variant = "screen"
 )
 
 // Variants lists every Variant in report order.
 var Variants = [...]Variant{Clean, Blur, BlurStrong, Motion, JPEG60, Half, Perspective, Rotation,
-	GlareMRZ, GlareElsewhere, Noise, LowLight}
+	GlareMRZ, GlareElsewhere, Noise, LowLight, Screen}
 
 // Blurred reports whether v should be flagged lowSharpness.
 func (v Variant) Blurred() bool { return v == BlurStrong || v == Motion }
@@ -95,6 +98,8 @@ func (v Variant) degrade(img *image.RGBA, s *Sample, r *rand.Rand) (*image.RGBA,
 		glare(img, c, 0.08*quadWidth(q))
 	case Noise:
 		addNoise(img, 12, r)
+	case Screen:
+		return recapture(img, s, r), 1
 	case LowLight:
 		for i := 0; i < len(img.Pix); i += 4 {
 			for c := range 3 {

@@ -20,7 +20,7 @@ var now = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 // tally accumulates MRZ reading results.
 type tally struct {
 	n, exact, valid, wrongAccepted, wrongValid, chars, charsOK int
-	typeOK, glareFlag, sharpFlag                               int
+	typeOK, glareFlag, sharpFlag, screenFlag                   int
 }
 
 // charScore counts, line by line, the expected characters read right: the
@@ -96,6 +96,12 @@ func TestInspectSynthetic(t *testing.T) {
 		if slices.Contains(rep.Reasons, document.ReasonLowSharpness) {
 			tl.sharpFlag++
 		}
+		if slices.ContainsFunc(rep.Issues, func(is document.Issue) bool { return is.Code == document.IssueScreenRecapture }) {
+			tl.screenFlag++
+			if s.Variant != docsynth.Screen {
+				t.Errorf("%s: flagged as a screen recapture (score %.4f)", s.Name, rep.Quality.Screen)
+			}
+		}
 		var lines []string
 		accepted := false
 		if rep.MRZ != nil {
@@ -133,16 +139,16 @@ func TestInspectSynthetic(t *testing.T) {
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "\n%-16s %4s %8s %8s %8s %6s %6s %6s %7s\n", "variant", "n", "char%", "exact%", "valid%", "type%", "glare", "sharp", "wrongOK")
+	fmt.Fprintf(&b, "\n%-16s %4s %8s %8s %8s %6s %6s %6s %6s %7s\n", "variant", "n", "char%", "exact%", "valid%", "type%", "glare", "sharp", "screen", "wrongOK")
 	for _, v := range docsynth.Variants {
 		tl := per[v]
 		if tl == nil {
 			continue
 		}
 		mrzN := tl.n - tl.n/len(docsynth.Kinds) // samples with an MRZ
-		fmt.Fprintf(&b, "%-16s %4d %8.2f %8.1f %8.1f %6.1f %6d %6d %7d\n", v, tl.n,
+		fmt.Fprintf(&b, "%-16s %4d %8.2f %8.1f %8.1f %6.1f %6d %6d %6d %7d\n", v, tl.n,
 			100*float64(tl.charsOK)/float64(max(1, tl.chars)), 100*float64(tl.exact)/float64(max(1, mrzN)),
-			100*float64(tl.valid)/float64(max(1, mrzN)), 100*float64(tl.typeOK)/float64(tl.n), tl.glareFlag, tl.sharpFlag, tl.wrongValid)
+			100*float64(tl.valid)/float64(max(1, mrzN)), 100*float64(tl.typeOK)/float64(tl.n), tl.glareFlag, tl.sharpFlag, tl.screenFlag, tl.wrongValid)
 		if v.MustRead() && tl.valid < mrzN {
 			t.Errorf("%s: %d/%d MRZs read exactly with valid check digits, want all", v, tl.valid, mrzN)
 		}

@@ -21,7 +21,8 @@ func cornerError(got, want document.Quad) float64 {
 }
 
 // TestDetectSynthetic finds the document of every geometric and
-// photometric variant within 3 % of its width (4 % with noise) at each corner.
+// photometric variant within 3 % of its width (4 % with noise) at each
+// corner (not required of a screen recapture).
 func TestDetectSynthetic(t *testing.T) {
 	if testing.Short() || raceEnabled {
 		t.Skip("renders a synthetic set")
@@ -38,7 +39,9 @@ func TestDetectSynthetic(t *testing.T) {
 		}
 		if d.Found && e <= tol && d.Others == 0 {
 			found++
-		} else if s.Variant != docsynth.BlurStrong && s.Variant != docsynth.LowLight {
+		} else if s.Variant != docsynth.BlurStrong && s.Variant != docsynth.LowLight && s.Variant != docsynth.Screen {
+			// On a recapture the lit screen is as much the "document"
+			// as the one shown on it; the recapture check rejects both.
 			t.Errorf("%s: found %v, corner error %.3f, others %d", s.Name, d.Found, e, d.Others)
 		}
 	}

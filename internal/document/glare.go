@@ -2,6 +2,7 @@ package document
 
 import (
 	"image"
+	"math"
 )
 
 // clipLevel is the value every channel must reach for a pixel to count as
@@ -11,6 +12,12 @@ const clipLevel = 250
 // minGlareCompactness is the smallest share of its bounding box a glare
 // blob fills (a disc fills 0.79).
 const minGlareCompactness = 0.4
+
+// minGlareRoundness is the smallest ratio of a glare blob's minor to major
+// axis (from its second moments; a disc is 1). Thinner white is a strip of
+// paper or page margin along an edge, or the white inside a frame line,
+// not a reflection.
+const minGlareRoundness = 0.3
 
 // clippedMask marks the pixels of img whose R, G and B are all ≥ clipLevel,
 // with typed fast paths for the decoders' image types.
@@ -100,6 +107,7 @@ func glare(img image.Image, doc, mrz Quad) (frac float64, onMRZ bool) {
 		// Flood one blob, counting its pixels inside doc and mrz.
 		in, inMRZ, n := 0, 0, 0
 		x0, y0, x1, y1 := w, h, -1, -1
+		var mom moments
 		border := false
 		seen[start] = true
 		stack = append(stack[:0], start)
@@ -110,6 +118,7 @@ func glare(img image.Image, doc, mrz Quad) (frac float64, onMRZ bool) {
 			border = border || x == 0 || y == 0 || x == w-1 || y == h-1
 			x0, y0, x1, y1 = min(x0, x), min(y0, y), max(x1, x), max(y1, y)
 			n++
+			mom.add(x, y)
 			p := Point{float64(x) + 0.5, float64(y) + 0.5}
 			if doc.Contains(p) {
 				in++
@@ -127,12 +136,50 @@ func glare(img image.Image, doc, mrz Quad) (frac float64, onMRZ bool) {
 		}
 		// A blob reaching the image border is the white background of a
 		// scan or the page margin, not a reflection on the document.
-		// A reflection is a compact blob; white print (paper between
-		// text, a light backdrop) is ragged and fills its box poorly.
+		// A reflection is a compact, roundish blob; white print (paper
+		// between text, a light backdrop) is ragged and fills its box
+		// poorly, and white margins and framed white are thin strips.
 		compact := float64(n) / float64((x1-x0+1)*(y1-y0+1))
-		if !border && compact >= minGlareCompactness && in > best {
+		if !border && compact >= minGlareCompactness && in > best && mom.roundness() >= minGlareRoundness {
 			best, onMRZ = in, inMRZ > 0
 		}
 	}
 	return float64(best) / area, onMRZ
+}
+
+// moments accumulates a blob's first and second pixel moments.
+type moments struct {
+	n, sx, sy, sxx, syy, sxy float64
+}
+
+func (m *moments) add(x, y int) {
+	fx, fy := float64(x), float64(y)
+	m.n++
+	m.sx += fx
+	m.sy += fy
+	m.sxx += fx * fx
+	m.syy += fy * fy
+	m.sxy += fx * fy
+}
+
+// roundness is the ratio of the blob's minor to major axis: the square
+// root of the ratio of its covariance's eigenvalues (1 for a disc, near 0
+// for a thin strip at any angle). Each pixel counts as a unit square, so
+// a one-pixel line is not a point.
+func (m *moments) roundness() float64 {
+	if m.n == 0 {
+		return 0
+	}
+	mx, my := m.sx/m.n, m.sy/m.n
+	const pixel = 1.0 / 12 // variance of a unit square along an axis
+	vxx := m.sxx/m.n - mx*mx + pixel
+	vyy := m.syy/m.n - my*my + pixel
+	vxy := m.sxy/m.n - mx*my
+	tr, det := vxx+vyy, vxx*vyy-vxy*vxy
+	d := math.Sqrt(math.Max(0, tr*tr/4-det))
+	major, minor := tr/2+d, tr/2-d
+	if major <= 0 {
+		return 0
+	}
+	return math.Sqrt(math.Max(0, minor) / major)
 }

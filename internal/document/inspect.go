@@ -100,7 +100,9 @@ func Inspect(img image.Image, o Options) (*Report, error) {
 	rep.Issues = append(append(rep.Issues, quality...), issues...)
 	if rep.MRZ != nil {
 		rep.MRZ.Accepted = rep.MRZ.Valid && !slices.ContainsFunc(rep.Issues, func(is Issue) bool {
-			return is.Code == IssueBlurred || is.Code == IssueMRZBlurred || is.Code == IssueGlareOnMRZ
+			// Blur, glare on the zone and a screen's moiré all put the
+			// characters the check digits do not protect in doubt.
+			return is.Code == IssueBlurred || is.Code == IssueMRZBlurred || is.Code == IssueGlareOnMRZ || is.Code == IssueScreenRecapture
 		})
 	}
 	if o.Faces != nil && rect != nil {

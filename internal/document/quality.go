@@ -30,15 +30,23 @@ type QualityConfig struct {
 	MinWidth float64
 	// MinBrightness and MaxBrightness bound the document's mean luma.
 	MinBrightness, MaxBrightness float64
+	// MaxScreen is the largest recapture score (Quality.Screen) of a
+	// document photographed directly; above it the photo is of a screen.
+	// Zero turns the check off.
+	MaxScreen float64
 }
 
 // DefaultQualityConfig returns gates calibrated on the docsynth variants
-// (see quality_test.go for the rates they reach).
+// (see quality_test.go and recapture_test.go for the rates they reach).
 func DefaultQualityConfig() QualityConfig {
 	return QualityConfig{
 		MinSharpness: 60, MinMRZSharpness: 100, MinIsotropy: 0.12,
 		MaxGlare: 0.004, MinGlarePixels: 40, MaxPaperWhite: 0.5,
 		MinWidth: 300, MinBrightness: 70, MaxBrightness: 240,
+		// The 25 specimen scans reach 0.009 and the other synthetic
+		// variants 0.002; synthetic screen recaptures 0.007–0.12, 26 of
+		// 30 above this limit (see recapture_test.go).
+		MaxScreen: 0.015,
 	}
 }
 
@@ -58,6 +66,10 @@ type Quality struct {
 	GlareOnMRZ bool    `json:"glare_on_mrz"`
 	// Brightness is the document's mean luma (0–255).
 	Brightness float64 `json:"brightness"`
+	// Screen is the recapture score: how far a photographed screen's
+	// pixel grid (or its moiré) stands out of the document's spectrum
+	// (see screenScore; 0 when the document is too small to tell).
+	Screen float64 `json:"screen"`
 	// Width and Height are the document's size in photo pixels.
 	Width  float64 `json:"width"`
 	Height float64 `json:"height"`
@@ -91,6 +103,7 @@ func Assess(img image.Image, g *image.Gray, reg Regions) Quality {
 		q.MRZSharpness, _, _ = sharpness(g, reg.MRZ, 0)
 	}
 	q.Glare, q.GlareOnMRZ = glare(img, doc, reg.MRZ)
+	q.Screen = screenScore(img, g, doc)
 	return q
 }
 

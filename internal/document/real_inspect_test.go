@@ -48,11 +48,27 @@ func TestInspectRealSpecimens(t *testing.T) {
 		if accepted && !ok {
 			t.Errorf("%s: accepted %q, want %q", s.Path, got, want)
 		}
-		fmt.Fprintf(&b, "%-38s type %-11s (want %-5s) exact %-5v accepted %-5v reasons %v\n", s.Path, rep.Type, wantType, ok, accepted, rep.Reasons)
+		// Every specimen is a scan or photo of paper, and only those
+		// whose notes say so show glare.
+		if hasCode(rep.Issues, document.IssueScreenRecapture) {
+			t.Errorf("%s: flagged as a screen recapture (score %.4f)", s.Path, rep.Quality.Screen)
+		}
+		glared := strings.Contains(s.Notes, "glare")
+		if slices.Contains(rep.Reasons, document.ReasonGlareDetected) && !glared {
+			t.Errorf("%s: glareDetected (glare %.4f) on a specimen without glare", s.Path, rep.Quality.Glare)
+		}
+		if glared && !slices.Contains(rep.Reasons, document.ReasonGlareDetected) {
+			t.Logf("%s: glare not detected (glare %.4f; its glare does not clip to white)", s.Path, rep.Quality.Glare)
+		}
+		fmt.Fprintf(&b, "%-38s type %-11s (want %-5s) exact %-5v accepted %-5v screen %.4f reasons %v\n", s.Path, rep.Type, wantType, ok, accepted, rep.Quality.Screen, rep.Reasons)
 		if !ok && rep.MRZ != nil {
 			fmt.Fprintf(&b, "%38s read %q\n", "", got)
 		}
 	}
 	t.Logf("\n%s", b.String())
 	t.Logf("MRZ read exactly: %d/%d; type right: %d/%d", exact, len(specs), typed, len(specs))
+}
+
+func hasCode(issues []document.Issue, c document.IssueCode) bool {
+	return slices.ContainsFunc(issues, func(is document.Issue) bool { return is.Code == c })
 }

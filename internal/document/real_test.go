@@ -19,6 +19,7 @@ type specimen struct {
 	Source   []string `json:"mrz_source"`
 	Eye      []string `json:"mrz_eye_transcription"`
 	Document string   `json:"document"`
+	Notes    string   `json:"notes"`
 }
 
 // Lines returns the expected MRZ: the source's, else the eye transcription.

@@ -23,6 +23,7 @@ const (
 	IssueBlankDocument     IssueCode = "blank_document"
 	IssueUnknownDocument   IssueCode = "unknown_document"
 	IssueMRZInvalid        IssueCode = "mrz_check_failed"
+	IssueScreenRecapture   IssueCode = "screen_recapture"
 	IssueBlurred           IssueCode = "blurred"
 	IssueMRZBlurred        IssueCode = "mrz_blurred"
 	IssueLowResolution     IssueCode = "low_resolution"
@@ -46,6 +47,7 @@ var issues = map[IssueCode]Issue{
 	IssueBlankDocument:     {ReasonClassificationFailed, IssueBlankDocument, "The document looks blank. Show the side with your details."},
 	IssueUnknownDocument:   {ReasonClassificationFailed, IssueUnknownDocument, "This document could not be recognised. Show the page or side with the machine-readable zone."},
 	IssueMRZInvalid:        {ReasonClassificationFailed, IssueMRZInvalid, "The machine-readable zone could not be read. Hold the document flat and steady."},
+	IssueScreenRecapture:   {ReasonClassificationFailed, IssueScreenRecapture, "This looks like a photo of a screen. Please photograph the document itself."},
 	IssueBlurred:           {ReasonLowSharpness, IssueBlurred, "The picture is blurry. Hold the camera steady and let it focus."},
 	IssueMRZBlurred:        {ReasonLowSharpness, IssueMRZBlurred, "The machine-readable zone is blurry. Hold the camera steady and let it focus."},
 	IssueLowResolution:     {ReasonLowSharpness, IssueLowResolution, "The document is too small. Move the camera closer."},
@@ -82,6 +84,9 @@ func (c QualityConfig) Check(q Quality) []Issue {
 		add(IssueTooDark)
 	} else if q.Brightness > c.MaxBrightness {
 		add(IssueTooBright)
+	}
+	if c.MaxScreen > 0 && q.Screen > c.MaxScreen {
+		add(IssueScreenRecapture)
 	}
 	if q.Width < c.MinWidth {
 		add(IssueLowResolution)

@@ -21,7 +21,7 @@ func (q Quad) rounded(d int) Quad {
 func (r *Report) round() {
 	q := &r.Quality
 	q.Sharpness, q.MRZSharpness = roundTo(q.Sharpness, 1), roundTo(q.MRZSharpness, 1)
-	q.Isotropy, q.Glare = roundTo(q.Isotropy, 3), roundTo(q.Glare, 4)
+	q.Isotropy, q.Glare, q.Screen = roundTo(q.Isotropy, 3), roundTo(q.Glare, 4), roundTo(q.Screen, 4)
 	q.Brightness, q.Width, q.Height = roundTo(q.Brightness, 1), roundTo(q.Width, 1), roundTo(q.Height, 1)
 	d := &r.Document
 	d.Quad = d.Quad.rounded(1)
