@@ -127,14 +127,12 @@ func (r *reader) read() (*Reading, error) {
 			img = rotate90(work)
 		}
 		for _, radius := range []int{max(w, h) / 60, max(w, h) / 25} {
-			for _, g := range r.findGroups(img, max(radius, 4)) {
+			gs, sc := r.findGroups(img, max(radius, 4))
+			for _, g := range gs {
 				if r.exhausted() {
 					break
 				}
-				if rot {
-					g = unrotateGroup(g, work.Rect.Dy())
-				}
-				for _, rd := range r.readGroup(g) {
+				for _, rd := range r.readSlanted(g, sc, rot, work.Rect.Dy()) {
 					if better(rd, best) {
 						best = rd
 					}
@@ -196,8 +194,9 @@ func meanConfidence(r *Reading) float64 {
 }
 
 // findGroups thresholds the working image, links glyphs into lines and
-// returns the MRZ-like stacks of lines, best first (at most four).
-func (r *reader) findGroups(work *image.Gray, radius int) []group {
+// returns the MRZ-like stacks of lines, best first (at most four), with
+// the thresholded scene they were found in.
+func (r *reader) findGroups(work *image.Gray, radius int) ([]group, *scene) {
 	w, h := work.Rect.Dx(), work.Rect.Dy()
 	mask := darkMask(work, radius, 8, 10)
 	comps, labels := components(mask, w, h)
@@ -210,7 +209,26 @@ func (r *reader) findGroups(work *image.Gray, radius int) []group {
 	if len(gs) > 4 {
 		gs = gs[:4]
 	}
-	return gs
+	return gs, &scene{img: work, comps: comps, labels: labels, w: w, h: h}
+}
+
+// readSlanted reads group g, found in sc (the working image turned a
+// quarter turn when rot; workH is the unturned working height), also with
+// cells sheared to the slant its glyphs seem to have.
+func (r *reader) readSlanted(g group, sc *scene, rot bool, workH int) []*Reading {
+	s := sc.shear(g)
+	if rot {
+		g = unrotateGroup(g, workH)
+	}
+	return r.readGroup(g, s)
+}
+
+// scene is the thresholded working image that groups were found in.
+type scene struct {
+	img    *image.Gray
+	comps  []component
+	labels []int32
+	w, h   int
 }
 
 // rotate90 turns g a quarter turn clockwise, so that a zone printed
