@@ -89,8 +89,13 @@ func Read(g *image.Gray, now time.Time) (*Reading, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &reader{g: g, clf: clf, now: now}
-	return r.read()
+	pg, padded := padStrip(g)
+	r := &reader{g: pg, clf: clf, now: now}
+	rd, err := r.read()
+	if err == nil && padded {
+		rd.Band = rd.Band.Intersect(b)
+	}
+	return rd, err
 }
 
 type reader struct {
@@ -201,7 +206,9 @@ func (r *reader) findGroups(work *image.Gray, radius int) ([]group, *scene) {
 	mask := darkMask(work, radius, 8, 10)
 	comps, labels := components(mask, w, h)
 	var lines []textLine
-	for _, ch := range chains(comps, max(h/6, 8)) {
+	// Glyphs are at most a sixth of the picture's height, or a
+	// twenty-fifth of its width in a strip cropped around the zone.
+	for _, ch := range chains(comps, max(h/6, w/25, 8)) {
 		lines = append(lines, fitLine(comps, labels, w, ch))
 	}
 	lines = mergeLines(lines, comps, labels, w)
