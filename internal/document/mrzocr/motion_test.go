@@ -31,9 +31,10 @@ func smear(g *image.Gray, n int) *image.Gray {
 }
 
 // TestReadMotionNeverLies smears zones sideways by 0.3 to 0.9 of a
-// character (docsynth's 15 px motion is 0.5 to 0.9 of one, by format): the reader may fail
-// or flag the reading, but must never accept wrong characters (a smeared I
-// reads as a Z, and names have no check digit). It logs how many are read.
+// character (docsynth's 15 px motion is 0.5 to 0.9 of one, by format):
+// the reader may fail or flag the reading, but must never accept wrong
+// characters (a smeared I reads as a Z, and names have no check digit).
+// It logs how many are read.
 func TestReadMotionNeverLies(t *testing.T) {
 	rng := rand.New(rand.NewPCG(13, 14))
 	zones := specimens(t, rng, 9)
