@@ -9,7 +9,6 @@ package mrzocr
 import (
 	"errors"
 	"image"
-	"math"
 	"time"
 
 	"github.com/openidv/openidv/internal/document/mrz"
@@ -125,33 +124,49 @@ func (r *reader) read() (*Reading, error) {
 	r.scale = float64(w) / float64(b.Dx())
 	r.origin = b.Min
 	var best *Reading
-	for _, rot := range []bool{false, true} {
-		r.spent = 0
-		img := work
-		if rot {
-			img = rotate90(work)
-		}
-		for _, radius := range []int{max(w, h) / 60, max(w, h) / 25} {
-			gs, sc := r.findGroups(img, max(radius, 4))
-			for _, g := range gs {
-				if r.exhausted() {
-					break
-				}
-				for _, rd := range r.readSlanted(g, sc, rot, work.Rect.Dy()) {
-					if better(rd, best) {
-						best = rd
-					}
-				}
-				if best != nil && best.Result.Valid {
-					return best, nil
-				}
-			}
-		}
+	angle, found := 0.0, false
+	if r.readView(identityView(work), &best, &angle, &found) || r.readView(quarterView(work), &best, nil, nil) {
+		return best, nil
+	}
+	// A zone at 20-70° from the horizontal: search once more along the
+	// text's direction measured in the upright view.
+	if found && offAxis(angle) && r.readView(turnedView(work, angle), &best, nil, nil) {
+		return best, nil
 	}
 	if best == nil {
 		return nil, ErrNoMRZ
 	}
 	return best, nil
+}
+
+// readView searches view v at two scales of threshold, keeping in *best
+// the best reading, and reports whether it is valid. With angle non-nil,
+// it measures the text's direction in the first scene (found says
+// whether that worked).
+func (r *reader) readView(v view, best **Reading, angle *float64, found *bool) bool {
+	r.spent = 0
+	w, h := v.img.Rect.Dx(), v.img.Rect.Dy()
+	for i, radius := range []int{max(w, h) / 60, max(w, h) / 25} {
+		gs, sc := r.findGroups(v.img, max(radius, 4))
+		if i == 0 && angle != nil {
+			*angle, *found = sc.textAngle()
+		}
+		for _, g := range gs {
+			if r.exhausted() {
+				break
+			}
+			s := sc.shear(g)
+			for _, rd := range r.readGroup(v.toWork(g), s) {
+				if better(rd, *best) {
+					*best = rd
+				}
+			}
+			if *best != nil && (*best).Result.Valid {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // better prefers valid readings, then more passing check digits, then
@@ -219,17 +234,6 @@ func (r *reader) findGroups(work *image.Gray, radius int) ([]group, *scene) {
 	return gs, &scene{img: work, comps: comps, labels: labels, w: w, h: h}
 }
 
-// readSlanted reads group g, found in sc (the working image turned a
-// quarter turn when rot; workH is the unturned working height), also with
-// cells sheared to the slant its glyphs seem to have.
-func (r *reader) readSlanted(g group, sc *scene, rot bool, workH int) []*Reading {
-	s := sc.shear(g)
-	if rot {
-		g = unrotateGroup(g, workH)
-	}
-	return r.readGroup(g, s)
-}
-
 // scene is the thresholded working image that groups were found in.
 type scene struct {
 	img    *image.Gray
@@ -247,29 +251,6 @@ func rotate90(g *image.Gray) *image.Gray {
 		for x := range w {
 			out.Pix[x*out.Stride+(h-1-y)] = g.Pix[y*g.Stride+x]
 		}
-	}
-	return out
-}
-
-// unrotateGroup maps lines found in rotate90(work) back to work, whose
-// height is h. A point (x', y') of the turned image is (y', h-x') of work,
-// so each line's direction turns back by 90° and its frame coordinates
-// are recomputed from its mapped centre.
-func unrotateGroup(g group, h int) group {
-	out := make(group, len(g))
-	for i, l := range g {
-		cx, cy := l.point((l.u0+l.u1)/2, l.v)
-		x, y := cy, float64(h)-cx
-		nl := l
-		nl.angle = l.angle - math.Pi/2
-		cu, cv := frame(nl.angle, x, y)
-		du := cu - (l.u0+l.u1)/2
-		nl.u0, nl.u1, nl.v = l.u0+du, l.u1+du, cv
-		nl.glyphs = make([]glyphSpan, len(l.glyphs))
-		for k, s := range l.glyphs {
-			nl.glyphs[k] = glyphSpan{s.u0 + du, s.u1 + du, s.v - l.v + cv}
-		}
-		out[i] = nl
 	}
 	return out
 }
