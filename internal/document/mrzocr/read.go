@@ -118,8 +118,12 @@ func (r *reader) read() (*Reading, error) {
 	b := r.g.Bounds()
 	w, h, scale := imaging.FitSize(b.Dx(), b.Dy(), workSide)
 	work := r.g
-	if scale < 1 || b.Min != (image.Point{}) {
+	switch {
+	case scale < 1:
 		work = imaging.ResizeGray(r.g, w, h) // also moves the origin to (0, 0)
+	case b.Min != (image.Point{}):
+		// The same pixels with the origin at (0, 0), without a copy.
+		work = &image.Gray{Pix: r.g.Pix, Stride: r.g.Stride, Rect: image.Rect(0, 0, b.Dx(), b.Dy())}
 	}
 	r.scale = float64(w) / float64(b.Dx())
 	r.origin = b.Min
