@@ -128,13 +128,13 @@ func (r *reader) read() (*Reading, error) {
 	r.scale = float64(w) / float64(b.Dx())
 	r.origin = b.Min
 	var best *Reading
-	angle, found := 0.0, false
-	if r.readView(identityView(work), &best, &angle, &found) || r.readView(quarterView(work), &best, nil, nil) {
+	var upright *scene
+	if r.readView(identityView(work), &best, &upright) || r.readView(quarterView(work), &best, nil) {
 		return best, nil
 	}
 	// A zone at 20-70° from the horizontal: search once more along the
-	// text's direction measured in the upright view.
-	if found && offAxis(angle) && r.readView(turnedView(work, angle), &best, nil, nil) {
+	// text's direction, measured in the upright view.
+	if angle, ok := upright.textAngle(); ok && offAxis(angle) && r.readView(turnedView(work, angle), &best, nil) {
 		return best, nil
 	}
 	if best == nil {
@@ -144,16 +144,15 @@ func (r *reader) read() (*Reading, error) {
 }
 
 // readView searches view v at two scales of threshold, keeping in *best
-// the best reading, and reports whether it is valid. With angle non-nil,
-// it measures the text's direction in the first scene (found says
-// whether that worked).
-func (r *reader) readView(v view, best **Reading, angle *float64, found *bool) bool {
+// the best reading, and reports whether it is valid. With first non-nil,
+// it keeps there the scene of the first scale.
+func (r *reader) readView(v view, best **Reading, first **scene) bool {
 	r.spent = 0
 	w, h := v.img.Rect.Dx(), v.img.Rect.Dy()
 	for i, radius := range []int{max(w, h) / 60, max(w, h) / 25} {
 		gs, sc := r.findGroups(v.img, max(radius, 4))
-		if i == 0 && angle != nil {
-			*angle, *found = sc.textAngle()
+		if i == 0 && first != nil {
+			*first = sc
 		}
 		for _, g := range gs {
 			if r.exhausted() {
