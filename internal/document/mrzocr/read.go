@@ -89,7 +89,7 @@ func Read(g *image.Gray, now time.Time) (*Reading, error) {
 		return nil, err
 	}
 	pg, padded := padStrip(g)
-	r := &reader{g: pg, clf: clf, now: now}
+	r := &reader{g: pg, picture: b, clf: clf, now: now}
 	rd, err := r.read()
 	if err == nil && padded {
 		rd.Band = rd.Band.Intersect(b)
@@ -98,12 +98,13 @@ func Read(g *image.Gray, now time.Time) (*Reading, error) {
 }
 
 type reader struct {
-	g      *image.Gray
-	clf    *ocrb.Classifier
-	now    time.Time
-	scale  float64     // working = (original - origin) × scale
-	origin image.Point // g.Bounds().Min
-	spent  int         // classifier evaluations in this orientation
+	g       *image.Gray
+	picture image.Rectangle // g's bounds before any padding
+	clf     *ocrb.Classifier
+	now     time.Time
+	scale   float64     // working = (original - origin) × scale
+	origin  image.Point // g.Bounds().Min
+	spent   int         // classifier evaluations in this orientation
 }
 
 // budget bounds the classifier evaluations (about 25 µs each) per

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -123,7 +124,10 @@ func TestReadTightStrips(t *testing.T) {
 }
 
 // TestReadRenderedStrips reads zones rendered with no page around them,
-// cropped to their ink and with a small margin, at several sizes.
+// cropped to their ink, with a small margin and with two characters of
+// margin, at several sizes. All must be read exactly; a 36-wide zone
+// without a blank cell's room past its lines is flagged as possibly
+// truncated (it could be a 44-wide zone cut short), every other is valid.
 func TestReadRenderedStrips(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	zones := specimens(t, rng, 4)
@@ -131,9 +135,9 @@ func TestReadRenderedStrips(t *testing.T) {
 		zones = zones[:3]
 	}
 	for _, pitch := range []float64{9, 16, 30} {
-		for _, margin := range []float64{0, 0.3} {
+		for _, margin := range []float64{0, 0.3, 2} {
 			for zi, z := range zones {
-				g := ocrb.Render(strings.Join(z, "\n"), ocrb.Options{Pitch: pitch, Margin: 2 * pitch})
+				g := ocrb.Render(strings.Join(z, "\n"), ocrb.Options{Pitch: pitch, Margin: 3 * pitch})
 				ink := inkBox(g, g.Bounds())
 				strip := g.SubImage(ink.Inset(-int(margin * pitch))).(*image.Gray)
 				rd, err := mrzocr.Read(strip, now)
@@ -141,7 +145,12 @@ func TestReadRenderedStrips(t *testing.T) {
 					t.Errorf("pitch %.0f margin %.1f zone %d (%v): %v", pitch, margin, zi, strip.Bounds(), err)
 					continue
 				}
-				if got, want := strings.Join(rd.Lines, "\n"), strings.Join(z, "\n"); got != want || !rd.Result.Valid {
+				cut := len(z[0]) == 36 && margin < 1.5
+				ok := rd.Result.Valid
+				if cut {
+					ok = slices.Contains(rd.Result.Problems, mrzocr.ProblemTruncated)
+				}
+				if got, want := strings.Join(rd.Lines, "\n"), strings.Join(z, "\n"); got != want || !ok {
 					t.Errorf("pitch %.0f margin %.1f zone %d: got\n%s\nwant\n%s\nvalid %v %v", pitch, margin, zi, got, want, rd.Result.Valid, rd.Result.Problems)
 				}
 			}
