@@ -65,14 +65,16 @@ func (l *textLine) fitBow() {
 	}
 }
 
-// centreAt returns, at position u along the line, the centre across it
-// and the direction of the line there (radians).
-func (l *textLine) centreAt(u float64) (v, angle float64) {
+// centreAt returns, at position u along the line, the centre across it.
+// The cells keep the line's direction: a bowed line's local turn is a
+// few degrees at most, and turning a cell with it would also lean the
+// glyph's strokes when the page bends (a leaning I reads as a Z).
+func (l *textLine) centreAt(u float64) float64 {
 	half := (l.u1 - l.u0) / 2
 	if l.bow == [3]float64{} || half <= 0 {
-		return l.v, l.angle
+		return l.v
 	}
 	t := (u - (l.u0+l.u1)/2) / half
 	b := l.bow
-	return l.v + b[0] + b[1]*t + b[2]*t*t, l.angle + math.Atan((b[1]+2*b[2]*t)/half)
+	return l.v + b[0] + b[1]*t + b[2]*t*t
 }

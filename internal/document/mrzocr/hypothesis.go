@@ -126,9 +126,8 @@ func (r *reader) layout(g group, n int, flip bool, ext [2]float64, h, shear floa
 			return nil, nil, false
 		}
 		cellAt := func(k int) ocrb.Cell {
-			v, angle := l.centreAt(grid.at(k))
-			x, y := l.point(grid.at(k), v)
-			c := ocrb.Cell{CX: x/r.scale + float64(r.origin.X), CY: y/r.scale + float64(r.origin.Y), Pitch: grid.pitchAt(k) / r.scale, CapHeight: h / r.scale, Angle: angle, Shear: shear}
+			x, y := l.point(grid.at(k), l.centreAt(grid.at(k)))
+			c := ocrb.Cell{CX: x/r.scale + float64(r.origin.X), CY: y/r.scale + float64(r.origin.Y), Pitch: grid.pitchAt(k) / r.scale, CapHeight: h / r.scale, Angle: l.angle, Shear: shear}
 			if flip {
 				c.Angle += math.Pi
 			}
@@ -195,7 +194,11 @@ func (r *reader) readAs(g group, hy hypothesis) *Reading {
 		return nil
 	}
 	rd := &Reading{Lines: lines, Format: res.Format, Confidence: conf, Corrected: corrected, Result: res}
-	gateConfidence(rd)
+	least := float32(MinUnprotectedConfidence)
+	if hy.shear != 0 {
+		least = MinSlantedConfidence
+	}
+	gateConfidence(rd, least)
 	if problems := r.checkContrast(hy.cells, hy.after); len(problems) > 0 {
 		rd.Result.Valid = false
 		rd.Result.Problems = append(rd.Result.Problems, problems...)
