@@ -1,9 +1,10 @@
 // Package mrzocr reads the machine-readable zone of a travel document from
-// a grey image, in pure Go: it finds the 2 or 3 lines of OCR-B text near
-// the document's foot, measures their skew and fixed pitch, classifies
-// every character cell with the ocrb model, repairs ambiguous glyphs only
-// where the ICAO check digits confirm the repair, and parses the result
-// with package mrz. It does no I/O and reads no clock.
+// a grey image, in pure Go: it finds the 2 or 3 lines of OCR-B text (at
+// any angle, in a photo, a page or a strip cropped around them), measures
+// their skew, bow, slant and fixed pitch, classifies every character cell
+// with the ocrb model, repairs ambiguous glyphs only where the ICAO check
+// digits confirm the repair, and parses the result with package mrz. It
+// does no I/O and reads no clock.
 package mrzocr
 
 import (
