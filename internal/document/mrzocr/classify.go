@@ -18,7 +18,7 @@ func (r *reader) classify(c ocrb.Cell) []ocrb.Candidate {
 // align classifies c at small shifts along the line and returns the
 // ranking and cell of the most confident shift.
 func (r *reader) align(c ocrb.Cell) ([]ocrb.Candidate, ocrb.Cell) {
-	if !r.inside(c) {
+	if !r.inside(c, r.g.Bounds()) {
 		// Part of the cell is outside the picture: nothing to read, and
 		// nothing the check-digit repair may guess.
 		return []ocrb.Candidate{{Char: '<', Score: 0}}, c
@@ -86,9 +86,8 @@ func (r *reader) classifyCareful(c ocrb.Cell) []ocrb.Candidate {
 	return cands
 }
 
-// inside reports whether the whole of cell c lies in the image.
-func (r *reader) inside(c ocrb.Cell) bool {
-	b := r.g.Bounds()
+// inside reports whether the whole of cell c lies in b.
+func (r *reader) inside(c ocrb.Cell, b image.Rectangle) bool {
 	cos, sin := math.Cos(c.Angle), math.Sin(c.Angle)
 	for _, d := range [4][2]float64{{-1, -1}, {1, -1}, {1, 1}, {-1, 1}} {
 		u, v := d[0]*0.5*c.Pitch, d[1]*0.6*c.CapHeight

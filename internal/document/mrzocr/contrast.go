@@ -46,9 +46,10 @@ func sampleGray(g *image.Gray, x, y float64) float64 {
 }
 
 // checkContrast flags cells far fainter than the zone's typical cell, and
-// lines that seem to continue beyond their last cell. cells are in image
-// order (not flipped); ext are the next cells beyond each line's end, or
-// nil when outside the image.
+// lines that seem to continue beyond their last cell or end less than a
+// cell before the picture's edge (a 44-wide zone cut at 36 characters
+// reads as a valid visa or TD2 zone). cells are in image order (not
+// flipped); ext are the next cells beyond each line's end, or nil.
 func (r *reader) checkContrast(cells [][]ocrb.Cell, ext [][]ocrb.Cell) []string {
 	var contrasts, papers []float64
 	for _, row := range cells {
@@ -68,8 +69,12 @@ func (r *reader) checkContrast(cells [][]ocrb.Cell, ext [][]ocrb.Cell) []string 
 		problems = append(problems, ProblemLowContrast)
 	}
 	for _, row := range ext {
-		for _, c := range row {
-			if !r.inside(c) {
+		for k, c := range row {
+			if !r.inside(c, r.picture) {
+				if k == 0 {
+					// No blank cell past the line: it may go on.
+					return append(problems, ProblemTruncated)
+				}
 				continue
 			}
 			mean, lo, hi := cellStats(r.g, c)

@@ -261,11 +261,16 @@ func checksPass(layout mrz.Layout, slots [][]slot) bool {
 const ProblemLowConfidence = "ocr_low_confidence"
 
 // MinUnprotectedConfidence is the probability every character outside the
-// check digits' reach must reach.
-const MinUnprotectedConfidence = 0.6
+// check digits' reach must reach; MinSlantedConfidence replaces it when
+// the cells were sheared to a measured slant, whose error makes some
+// glyphs look like others (a slanted I like a Z).
+const (
+	MinUnprotectedConfidence = 0.6
+	MinSlantedConfidence     = 0.7
+)
 
-func gateConfidence(rd *Reading) {
-	if rd.MinUnprotectedConfidence() < MinUnprotectedConfidence {
+func gateConfidence(rd *Reading, least float32) {
+	if rd.MinUnprotectedConfidence() < least {
 		rd.Result.Valid = false
 		rd.Result.Problems = append(rd.Result.Problems, ProblemLowConfidence)
 	}

@@ -9,10 +9,11 @@ import (
 // the working image. u runs along the line, v across it (rotated frame).
 type textLine struct {
 	comps  []int
-	angle  float64 // radians
-	u0, u1 float64 // ink extent along the line
-	v      float64 // centre across the line
-	h      float64 // median glyph height
+	angle  float64    // radians
+	u0, u1 float64    // ink extent along the line
+	v      float64    // centre across the line
+	h      float64    // median glyph height
+	bow    [3]float64 // a bowed line's centre: see fitBow
 	glyphs []glyphSpan
 }
 
@@ -154,6 +155,7 @@ func (l *textLine) measure(comps []component, labels []int32, w int) {
 	}
 	l.h = median(hs)
 	l.v = median(vs)
+	l.fitBow()
 }
 
 func median(xs []float64) float64 {

@@ -1,15 +1,15 @@
 // Package mrzocr reads the machine-readable zone of a travel document from
-// a grey image, in pure Go: it finds the 2 or 3 lines of OCR-B text near
-// the document's foot, measures their skew and fixed pitch, classifies
-// every character cell with the ocrb model, repairs ambiguous glyphs only
-// where the ICAO check digits confirm the repair, and parses the result
-// with package mrz. It does no I/O and reads no clock.
+// a grey image, in pure Go: it finds the 2 or 3 lines of OCR-B text (at
+// any angle, in a photo, a page or a strip cropped around them), measures
+// their skew, bow, slant and fixed pitch, classifies every character cell
+// with the ocrb model, repairs ambiguous glyphs only where the ICAO check
+// digits confirm the repair, and parses the result with package mrz. It
+// does no I/O and reads no clock.
 package mrzocr
 
 import (
 	"errors"
 	"image"
-	"math"
 	"time"
 
 	"github.com/openidv/openidv/internal/document/mrz"
@@ -89,17 +89,23 @@ func Read(g *image.Gray, now time.Time) (*Reading, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &reader{g: g, clf: clf, now: now}
-	return r.read()
+	pg, padded := padStrip(g)
+	r := &reader{g: pg, picture: b, clf: clf, now: now}
+	rd, err := r.read()
+	if err == nil && padded {
+		rd.Band = rd.Band.Intersect(b)
+	}
+	return rd, err
 }
 
 type reader struct {
-	g      *image.Gray
-	clf    *ocrb.Classifier
-	now    time.Time
-	scale  float64     // working = (original - origin) × scale
-	origin image.Point // g.Bounds().Min
-	spent  int         // classifier evaluations in this orientation
+	g       *image.Gray
+	picture image.Rectangle // g's bounds before any padding
+	clf     *ocrb.Classifier
+	now     time.Time
+	scale   float64     // working = (original - origin) × scale
+	origin  image.Point // g.Bounds().Min
+	spent   int         // classifier evaluations in this orientation
 }
 
 // budget bounds the classifier evaluations (about 25 µs each) per
@@ -114,41 +120,58 @@ func (r *reader) read() (*Reading, error) {
 	b := r.g.Bounds()
 	w, h, scale := imaging.FitSize(b.Dx(), b.Dy(), workSide)
 	work := r.g
-	if scale < 1 || b.Min != (image.Point{}) {
+	switch {
+	case scale < 1:
 		work = imaging.ResizeGray(r.g, w, h) // also moves the origin to (0, 0)
+	case b.Min != (image.Point{}):
+		// The same pixels with the origin at (0, 0), without a copy.
+		work = &image.Gray{Pix: r.g.Pix, Stride: r.g.Stride, Rect: image.Rect(0, 0, b.Dx(), b.Dy())}
 	}
 	r.scale = float64(w) / float64(b.Dx())
 	r.origin = b.Min
 	var best *Reading
-	for _, rot := range []bool{false, true} {
-		r.spent = 0
-		img := work
-		if rot {
-			img = rotate90(work)
-		}
-		for _, radius := range []int{max(w, h) / 60, max(w, h) / 25} {
-			for _, g := range r.findGroups(img, max(radius, 4)) {
-				if r.exhausted() {
-					break
-				}
-				if rot {
-					g = unrotateGroup(g, work.Rect.Dy())
-				}
-				for _, rd := range r.readGroup(g) {
-					if better(rd, best) {
-						best = rd
-					}
-				}
-				if best != nil && best.Result.Valid {
-					return best, nil
-				}
-			}
-		}
+	var upright *scene
+	if r.readView(identityView(work), &best, &upright) || r.readView(quarterView(work), &best, nil) {
+		return best, nil
+	}
+	// A zone at 20-70° from the horizontal: search once more along the
+	// text's direction, measured in the upright view.
+	if angle, ok := upright.textAngle(); ok && offAxis(angle) && r.readView(turnedView(work, angle), &best, nil) {
+		return best, nil
 	}
 	if best == nil {
 		return nil, ErrNoMRZ
 	}
 	return best, nil
+}
+
+// readView searches view v at two scales of threshold, keeping in *best
+// the best reading, and reports whether it is valid. With first non-nil,
+// it keeps there the scene of the first scale.
+func (r *reader) readView(v view, best **Reading, first **scene) bool {
+	r.spent = 0
+	w, h := v.img.Rect.Dx(), v.img.Rect.Dy()
+	for i, radius := range []int{max(w, h) / 60, max(w, h) / 25} {
+		gs, sc := r.findGroups(v.img, max(radius, 4))
+		if i == 0 && first != nil {
+			*first = sc
+		}
+		for _, g := range gs {
+			if r.exhausted() {
+				break
+			}
+			s := sc.shear(g)
+			for _, rd := range r.readGroup(v.toWork(g), s) {
+				if better(rd, *best) {
+					*best = rd
+				}
+			}
+			if *best != nil && (*best).Result.Valid {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // better prefers valid readings, then more passing check digits, then
@@ -196,13 +219,16 @@ func meanConfidence(r *Reading) float64 {
 }
 
 // findGroups thresholds the working image, links glyphs into lines and
-// returns the MRZ-like stacks of lines, best first (at most four).
-func (r *reader) findGroups(work *image.Gray, radius int) []group {
+// returns the MRZ-like stacks of lines, best first (at most four), with
+// the thresholded scene they were found in.
+func (r *reader) findGroups(work *image.Gray, radius int) ([]group, *scene) {
 	w, h := work.Rect.Dx(), work.Rect.Dy()
 	mask := darkMask(work, radius, 8, 10)
 	comps, labels := components(mask, w, h)
 	var lines []textLine
-	for _, ch := range chains(comps, max(h/6, 8)) {
+	// Glyphs are at most a sixth of the picture's height, or a
+	// twenty-fifth of its width in a strip cropped around the zone.
+	for _, ch := range chains(comps, max(h/6, w/25, 8)) {
 		lines = append(lines, fitLine(comps, labels, w, ch))
 	}
 	lines = mergeLines(lines, comps, labels, w)
@@ -210,7 +236,15 @@ func (r *reader) findGroups(work *image.Gray, radius int) []group {
 	if len(gs) > 4 {
 		gs = gs[:4]
 	}
-	return gs
+	return gs, &scene{img: work, comps: comps, labels: labels, w: w, h: h}
+}
+
+// scene is the thresholded working image that groups were found in.
+type scene struct {
+	img    *image.Gray
+	comps  []component
+	labels []int32
+	w, h   int
 }
 
 // rotate90 turns g a quarter turn clockwise, so that a zone printed
@@ -222,29 +256,6 @@ func rotate90(g *image.Gray) *image.Gray {
 		for x := range w {
 			out.Pix[x*out.Stride+(h-1-y)] = g.Pix[y*g.Stride+x]
 		}
-	}
-	return out
-}
-
-// unrotateGroup maps lines found in rotate90(work) back to work, whose
-// height is h. A point (x', y') of the turned image is (y', h-x') of work,
-// so each line's direction turns back by 90° and its frame coordinates
-// are recomputed from its mapped centre.
-func unrotateGroup(g group, h int) group {
-	out := make(group, len(g))
-	for i, l := range g {
-		cx, cy := l.point((l.u0+l.u1)/2, l.v)
-		x, y := cy, float64(h)-cx
-		nl := l
-		nl.angle = l.angle - math.Pi/2
-		cu, cv := frame(nl.angle, x, y)
-		du := cu - (l.u0+l.u1)/2
-		nl.u0, nl.u1, nl.v = l.u0+du, l.u1+du, cv
-		nl.glyphs = make([]glyphSpan, len(l.glyphs))
-		for k, s := range l.glyphs {
-			nl.glyphs[k] = glyphSpan{s.u0 + du, s.u1 + du, s.v - l.v + cv}
-		}
-		out[i] = nl
 	}
 	return out
 }

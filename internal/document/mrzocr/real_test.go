@@ -27,8 +27,8 @@ type groundTruth struct {
 // check digit and field passes and no unprotected character is doubtful);
 // the test fails if a change does worse.
 const (
-	minExactReal = 23
-	minValidReal = 21
+	minExactReal = 24
+	minValidReal = 22
 )
 
 // TestReadRealScans reads every specimen scan with a known zone. A zone

@@ -9,6 +9,7 @@ import (
 
 	"github.com/openidv/openidv/internal/document/mrzocr"
 	"github.com/openidv/openidv/internal/document/ocrb"
+	"github.com/openidv/openidv/tools/ocrbtrain/synth"
 )
 
 func filled(w, h int, v uint8) *image.Gray {
@@ -104,4 +105,38 @@ func FuzzRead(f *testing.F) {
 			t.Fatal("nil reading without error")
 		}
 	})
+}
+
+// TestReadCutZoneNeverValid cuts 44-wide zones at the picture's edge
+// just after their 36th character (straight, and turned by 40°): the
+// first 36 characters of a visa or passport zone can pass as a valid
+// 36-wide zone, so such a reading must be flagged.
+func TestReadCutZoneNeverValid(t *testing.T) {
+	zones := [][]string{
+		{"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"},
+		{"V<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L8988901C4XXX4009078F96121096ZE184226B<<<<<<"},
+	}
+	const pitch = 20.0
+	for zi, z := range zones {
+		pg := page(t, z, pitch)
+		// page() centres the zone: its first cell starts at the middle
+		// minus 22 pitches.
+		left := float64(pg.Bounds().Dx())/2 - 22*pitch
+		for _, cut := range []float64{36.1, 36.5, 37} {
+			g := pg.SubImage(image.Rect(0, 0, int(left+cut*pitch), pg.Bounds().Dy())).(*image.Gray)
+			for _, deg := range []float64{0, 40} {
+				img := g
+				if deg != 0 {
+					img = synth.Rotate(g, deg, 90)
+				}
+				rd, err := mrzocr.Read(img, now)
+				if err != nil {
+					continue
+				}
+				if rd.Result.Valid && len(rd.Lines[0]) != 44 {
+					t.Errorf("zone %d cut after %.1f characters, turned %.0f°: valid %q", zi, cut, deg, rd.Lines)
+				}
+			}
+		}
+	}
 }

@@ -22,6 +22,10 @@ type Cell struct {
 	Pitch     float64
 	CapHeight float64
 	Angle     float64
+	// Shear is the slant of the glyphs in the line's frame: how far along
+	// the line a stroke moves per unit down (perspective or italic print;
+	// 0 for upright glyphs). The window is sheared to match.
+	Shear float64
 }
 
 // window: the sampled box spans 1.05 pitch across and the capitals plus
@@ -35,7 +39,7 @@ const (
 // values in [0, 1] (1 = darkest) normalised to the cell's own contrast. It
 // returns false when the window has no contrast (blank or off the image).
 func Features(g *image.Gray, c Cell, dst []float32) bool {
-	if len(dst) < FeatureLen || !(c.Pitch > 0) || !(c.CapHeight > 0) || math.IsNaN(c.CX+c.CY+c.Angle) || math.IsInf(c.CX+c.CY+c.Angle, 0) {
+	if len(dst) < FeatureLen || !(c.Pitch > 0) || !(c.CapHeight > 0) || math.IsNaN(c.CX+c.CY+c.Angle+c.Shear) || math.IsInf(c.CX+c.CY+c.Angle+c.Shear, 0) {
 		return false
 	}
 	if b := g.Bounds(); b.Empty() || g.Stride < b.Dx() || len(g.Pix) < (b.Dy()-1)*g.Stride+b.Dx() {
@@ -53,7 +57,7 @@ func Features(g *image.Gray, c Cell, dst []float32) bool {
 			for b := range ss {
 				v := (float64(j)+(float64(b)+0.5)/float64(ss))*sy - c.CapHeight*windowH/2
 				for a := range ss {
-					u := (float64(i)+(float64(a)+0.5)/float64(ss))*sx - c.Pitch*windowW/2
+					u := (float64(i)+(float64(a)+0.5)/float64(ss))*sx - c.Pitch*windowW/2 + c.Shear*v
 					sum += bilinear(g, c.CX+u*cos-v*sin, c.CY+u*sin+v*cos)
 				}
 			}
