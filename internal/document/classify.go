@@ -2,8 +2,10 @@ package document
 
 import (
 	"math"
+	"slices"
 
 	"github.com/openidv/openidv/internal/document/mrz"
+	"github.com/openidv/openidv/internal/document/mrzocr"
 )
 
 // Type is the class of a document.
@@ -32,8 +34,11 @@ func classify(res *mrz.Result, det Detection) (Type, []Issue) {
 	}
 	if res != nil {
 		t := Type(res.Format)
-		if !res.ChecksValid {
+		switch {
+		case !res.ChecksValid:
 			issues = append(issues, IssueFor(IssueMRZInvalid))
+		case readingInDoubt(res):
+			issues = append(issues, IssueFor(IssueMRZUnclear))
 		}
 		return t, issues
 	}
@@ -47,4 +52,14 @@ func classify(res *mrz.Result, det Detection) (Type, []Issue) {
 		return TypeCardNoMRZ, issues
 	}
 	return TypeUnknown, append(issues, IssueFor(IssueUnknownDocument))
+}
+
+// readingInDoubt reports whether the reader doubts characters that the
+// check digits, all passing, do not protect: another photo may read them.
+// A zone that is only invalid as a document (expired, an unknown state
+// code) is not in doubt: a retake would not change it.
+func readingInDoubt(res *mrz.Result) bool {
+	return slices.ContainsFunc(res.Problems, func(p string) bool {
+		return p == mrzocr.ProblemLowConfidence || p == mrzocr.ProblemLowContrast || p == mrzocr.ProblemTruncated
+	})
 }

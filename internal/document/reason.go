@@ -23,6 +23,7 @@ const (
 	IssueBlankDocument     IssueCode = "blank_document"
 	IssueUnknownDocument   IssueCode = "unknown_document"
 	IssueMRZInvalid        IssueCode = "mrz_check_failed"
+	IssueMRZUnclear        IssueCode = "mrz_unclear"
 	IssueScreenRecapture   IssueCode = "screen_recapture"
 	IssueBlurred           IssueCode = "blurred"
 	IssueMRZBlurred        IssueCode = "mrz_blurred"
@@ -47,6 +48,7 @@ var issues = map[IssueCode]Issue{
 	IssueBlankDocument:     {ReasonClassificationFailed, IssueBlankDocument, "The document looks blank. Show the side with your details."},
 	IssueUnknownDocument:   {ReasonClassificationFailed, IssueUnknownDocument, "This document could not be recognised. Show the page or side with the machine-readable zone."},
 	IssueMRZInvalid:        {ReasonClassificationFailed, IssueMRZInvalid, "The machine-readable zone could not be read. Hold the document flat and steady."},
+	IssueMRZUnclear:        {ReasonClassificationFailed, IssueMRZUnclear, "Some characters of the machine-readable zone could not be read with certainty. Hold the document flat, in even light, and fill the frame."},
 	IssueScreenRecapture:   {ReasonClassificationFailed, IssueScreenRecapture, "This looks like a photo of a screen. Please photograph the document itself."},
 	IssueBlurred:           {ReasonLowSharpness, IssueBlurred, "The picture is blurry. Hold the camera steady and let it focus."},
 	IssueMRZBlurred:        {ReasonLowSharpness, IssueMRZBlurred, "The machine-readable zone is blurry. Hold the camera steady and let it focus."},
