@@ -1,6 +1,8 @@
 // Command ocrbtrain trains the OCR-B glyph classifier of
 // internal/document/ocrb on augmented renders of the embedded font and
-// writes its model file.
+// writes its model file: one network on OCR-B as rendered, and a second
+// one on renders whose glyph shapes were changed (synth.Generalise) so
+// that the averaged pair also reads MRZ print that is not exactly OCR-B.
 //
 //	go run ./tools/ocrbtrain -out internal/document/ocrb/model.bin
 //
@@ -43,6 +45,9 @@ func main() {
 		rng := rand.New(rand.NewPCG(*seed+2000, 0x0cb))
 		extra := synth.Extra{Texture: *texture, Rules: *rules, General: *general}
 		model = append(model, train(rng, *hidden, *lines, *epochs, extra, test).encode()...)
+	}
+	if len(model) == 0 {
+		log.Fatal("no network to write: -only-general needs -general above 0")
 	}
 	if err := os.WriteFile(*out, model, 0o644); err != nil {
 		log.Fatal(err)
