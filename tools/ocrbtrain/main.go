@@ -1,6 +1,8 @@
 // Command ocrbtrain trains the OCR-B glyph classifier of
 // internal/document/ocrb on augmented renders of the embedded font and
-// writes its model file.
+// writes its model file: one network on OCR-B as rendered, and a second
+// one on renders whose glyph shapes were changed (synth.Generalise) so
+// that the averaged pair also reads MRZ print that is not exactly OCR-B.
 //
 //	go run ./tools/ocrbtrain -out internal/document/ocrb/model.bin
 //
@@ -29,22 +31,42 @@ func main() {
 	hidden := flag.Int("hidden", 96, "hidden units")
 	texture := flag.Bool("texture", false, "also augment with background texture")
 	rules := flag.Bool("rules", false, "also augment with lines near the text")
+	general := flag.Float64("general", 0.6, "if above 0, append a second network trained on lines of which this fraction have generalised glyph shapes (synth.Generalise)")
+	onlyGeneral := flag.Bool("only-general", false, "write only the second network")
 	flag.Parse()
-	extra := synth.Extra{Texture: *texture, Rules: *rules}
-	rng := rand.New(rand.NewPCG(*seed, 0x0cb))
-	net := newMLP(ocrb.FeatureLen, *hidden, len(ocrb.Alphabet), rng)
 	test := synth.Samples(rand.New(rand.NewPCG(*seed+1000, 7)), 300)
-	train := synth.SamplesExtra(rng, *lines, extra)
-	log.Printf("%d training samples, %d held out", len(train), len(test))
-	for e := range *epochs {
-		lr := float32(0.05 * math.Pow(0.85, float64(e)))
-		loss := net.epoch(train, lr, rng)
-		log.Printf("epoch %d: %d samples, loss %.4f, held-out accuracy %.4f", e, len(train), loss, net.accuracy(test))
+	var model []byte
+	if !*onlyGeneral {
+		rng := rand.New(rand.NewPCG(*seed, 0x0cb))
+		extra := synth.Extra{Texture: *texture, Rules: *rules}
+		model = train(rng, *hidden, *lines, *epochs, extra, test).encode()
 	}
-	if err := os.WriteFile(*out, net.encode(), 0o644); err != nil {
+	if *general > 0 {
+		rng := rand.New(rand.NewPCG(*seed+2000, 0x0cb))
+		extra := synth.Extra{Texture: *texture, Rules: *rules, General: *general}
+		model = append(model, train(rng, *hidden, *lines, *epochs, extra, test).encode()...)
+	}
+	if len(model) == 0 {
+		log.Fatal("no network to write: -only-general needs -general above 0")
+	}
+	if err := os.WriteFile(*out, model, 0o644); err != nil {
 		log.Fatal(err)
 	}
 	fmt.Printf("wrote %s\n", *out)
+}
+
+// train draws lines of augmented samples from rng and trains a network
+// on them, logging its accuracy on test after every epoch.
+func train(rng *rand.Rand, hidden, lines, epochs int, extra synth.Extra, test []synth.Sample) *mlp {
+	net := newMLP(ocrb.FeatureLen, hidden, len(ocrb.Alphabet), rng)
+	data := synth.SamplesExtra(rng, lines, extra)
+	log.Printf("%d training samples, %d held out", len(data), len(test))
+	for e := range epochs {
+		lr := float32(0.05 * math.Pow(0.85, float64(e)))
+		loss := net.epoch(data, lr, rng)
+		log.Printf("epoch %d: %d samples, loss %.4f, held-out accuracy %.4f", e, len(data), loss, net.accuracy(test))
+	}
+	return net
 }
 
 type mlp struct {

@@ -59,6 +59,9 @@ func Degrade(g *image.Gray, pitch float64, rng *rand.Rand) *image.Gray {
 type Extra struct {
 	Texture bool // wavy security-print background
 	Rules   bool // box edges and underlines near the line
+	// General is the fraction of lines whose glyph shapes Generalise
+	// changes (0 for none).
+	General float64
 }
 
 // Samples renders lines of random text with random geometry, degrades
@@ -80,7 +83,8 @@ func SamplesExtra(rng *rand.Rand, lines int, extra Extra) []Sample {
 func lineSamples(rng *rand.Rand, extra Extra) []Sample {
 	pitch := math.Exp(math.Log(6) + rng.Float64()*math.Log(42.0/6))
 	up := 1.0
-	if pitch < 20 && rng.Float64() < 0.6 {
+	general := extra.General > 0 && rng.Float64() < extra.General
+	if pitch < 20 && (general || rng.Float64() < 0.6) {
 		up = 2 + rng.Float64()*2 // render big and shrink: camera-like smoothing
 	}
 	o := ocrb.Options{Pitch: pitch * up, Margin: 2 * pitch * up}
@@ -93,6 +97,9 @@ func lineSamples(rng *rand.Rand, extra Extra) []Sample {
 		text = "\n" + middle + "\n" // no neighbours
 	}
 	g := ocrb.Render(text, o)
+	if general {
+		g = Generalise(g, o.Pitch, rng)
+	}
 	if extra.Texture && rng.Float64() < 0.25 {
 		Texture(g, rng)
 	}
