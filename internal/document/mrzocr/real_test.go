@@ -31,10 +31,11 @@ const (
 	minValidReal = 22
 )
 
-// TestReadRealScans reads every specimen scan with a known zone. A zone
-// read with valid check digits but wrong characters fails the test at
-// once; the count of exact reads may not fall below minExactReal.
-func TestReadRealScans(t *testing.T) {
+// loadGroundTruth reads the specimen scans' ground truth (skipping when
+// the shared test data is absent) and returns their folder, the entries
+// and the entries' names in order.
+func loadGroundTruth(t *testing.T) (string, groundTruth, []string) {
+	t.Helper()
 	dir := testdatadir.Path(t, "documents")
 	raw, err := os.ReadFile(filepath.Join(dir, "ground_truth.json"))
 	if err != nil {
@@ -49,6 +50,14 @@ func TestReadRealScans(t *testing.T) {
 		names = append(names, name)
 	}
 	sort.Strings(names)
+	return dir, gt, names
+}
+
+// TestReadRealScans reads every specimen scan with a known zone. A zone
+// read with valid check digits but wrong characters fails the test at
+// once; the count of exact reads may not fall below minExactReal.
+func TestReadRealScans(t *testing.T) {
+	dir, gt, names := loadGroundTruth(t)
 	exact, valid, total := 0, 0, 0
 	for _, name := range names {
 		entry := gt.Images[name]

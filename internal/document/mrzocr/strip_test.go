@@ -1,7 +1,6 @@
 package mrzocr_test
 
 import (
-	"encoding/json"
 	"image"
 	"math"
 	"math/rand/v2"
@@ -15,7 +14,6 @@ import (
 	"github.com/openidv/openidv/internal/document/mrzocr"
 	"github.com/openidv/openidv/internal/document/ocrb"
 	"github.com/openidv/openidv/internal/imaging"
-	"github.com/openidv/openidv/internal/testdatadir"
 )
 
 // inkBox returns the bounding box of the ink inside r: pixels darker than
@@ -62,20 +60,7 @@ func inkBox(g *image.Gray, r image.Rectangle) image.Rectangle {
 // TestReadTightStrips crops every real scan that Read reads exactly to
 // its zone, with little or no margin, and reads the strip alone.
 func TestReadTightStrips(t *testing.T) {
-	dir := testdatadir.Path(t, "documents")
-	raw, err := os.ReadFile(filepath.Join(dir, "ground_truth.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var gt groundTruth
-	if err := json.Unmarshal(raw, &gt); err != nil {
-		t.Fatal(err)
-	}
-	names := make([]string, 0, len(gt.Images))
-	for name := range gt.Images {
-		names = append(names, name)
-	}
-	sort.Strings(names)
+	dir, gt, names := loadGroundTruth(t)
 	read := 0
 	for _, name := range names {
 		entry := gt.Images[name]
