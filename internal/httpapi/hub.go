@@ -165,18 +165,9 @@ func (h *Hub) markAll(work uint32) {
 	}
 }
 
-// preflight returns the session's preflight as JSON, read by read at most
-// once per published change whatever the number of subscribers asking.
-func (h *Hub) preflight(ctx context.Context, id string, read func(context.Context, string) (idv.Preflight, error)) (json.RawMessage, error) {
-	snap, err := h.snapshot(ctx, id, read)
-	if err != nil {
-		return nil, err
-	}
-	return snap.msg, nil
-}
-
 // snapshot returns the session's snapshot for the latest published
-// change, reading it (once for all subscribers) when there is none yet.
+// change, reading it with read at most once per published change whatever
+// the number of subscribers asking.
 func (h *Hub) snapshot(ctx context.Context, id string, read func(context.Context, string) (idv.Preflight, error)) (*preflightSnapshot, error) {
 	h.mu.Lock()
 	gen, snap := h.gens[id], h.snaps[id]

@@ -33,9 +33,9 @@ func TestHubReadsOncePerChange(t *testing.T) {
 		var wg sync.WaitGroup
 		for range n {
 			wg.Go(func() {
-				msg, err := h.preflight(context.Background(), "ses_a", read)
-				if err != nil || len(msg) == 0 {
-					t.Errorf("preflight = %q, %v", msg, err)
+				snap, err := h.snapshot(context.Background(), "ses_a", read)
+				if err != nil || len(snap.msg) == 0 {
+					t.Errorf("snapshot = %+v, %v", snap, err)
 				}
 			})
 		}
@@ -68,11 +68,11 @@ func TestHubRetriesAfterAFailedRead(t *testing.T) {
 		}
 		return idv.Preflight{SessionID: id}, nil
 	}
-	if _, err := h.preflight(context.Background(), "ses_b", read); err == nil {
+	if _, err := h.snapshot(context.Background(), "ses_b", read); err == nil {
 		t.Fatal("first read: want the error")
 	}
 	fail = false
-	if _, err := h.preflight(context.Background(), "ses_b", read); err != nil {
+	if _, err := h.snapshot(context.Background(), "ses_b", read); err != nil {
 		t.Fatalf("second read kept the transient error: %v", err)
 	}
 }
