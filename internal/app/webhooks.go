@@ -340,6 +340,10 @@ func (s *Service) RecoverDeliveries(ctx context.Context, p Principal, endpointID
 	return n, internalOrNil("recover webhook deliveries", err)
 }
 
+// removedFromConfig is the DisabledReason of a configuration endpoint no
+// longer in the file; it is enabled again if it comes back.
+const removedFromConfig = "removed from the configuration file"
+
 // SyncConfigEndpoints makes the configuration file's endpoints exist as
 // given (id whe_config_<name>) and disables configuration endpoints that
 // were removed from the file.
@@ -359,7 +363,7 @@ func (s *Service) SyncConfigEndpoints(ctx context.Context, eps []ConfigEndpoint)
 		}
 		for _, e := range es {
 			if e.Source == idv.EndpointFromConfig && !keep[e.ID] && e.Enabled {
-				e.Enabled, e.DisabledReason = false, "removed from the configuration file"
+				e.Enabled, e.DisabledReason = false, removedFromConfig
 				if err := s.store.UpdateWebhookEndpoint(ctx, e); err != nil {
 					return internal("disable webhook endpoint", err)
 				}
@@ -380,17 +384,13 @@ func (s *Service) syncConfigEndpoint(ctx context.Context, id string, c ConfigEnd
 		e = idv.WebhookEndpoint{ID: id, CreatedAt: now}
 	}
 	e.Sandbox, e.URL, e.EventTypes, e.Source, e.UpdatedAt = c.Sandbox, c.URL, c.EventTypes, idv.EndpointFromConfig, now
-	if !exists || e.DisabledReason == "removed from the configuration file" {
+	if !exists || e.DisabledReason == removedFromConfig {
 		e.Enabled, e.DisabledReason = true, ""
 	}
 	if err := s.validateEndpoint(e); err != nil {
 		return idv.Errorf(idv.CodeInvalid, "webhooks.endpoints %s: %v", c.Name, err)
 	}
-	var wrapped []byte
-	if exists {
-		wrapped = e.WrappedKey
-	}
-	if e.WrappedKey, e.SealedSecrets, err = whsecret.Seal(s.keys, id, wrapped, []whsecret.Secret{{Key: c.Secret}}, s.rand); err != nil {
+	if e.WrappedKey, e.SealedSecrets, err = whsecret.Seal(s.keys, id, e.WrappedKey, []whsecret.Secret{{Key: c.Secret}}, s.rand); err != nil {
 		return internal("seal webhook secret", err)
 	}
 	if exists {
