@@ -1,9 +1,6 @@
 package idv
 
-import (
-	"sort"
-	"strings"
-)
+import "strings"
 
 // StepKind names one verification step a level can ask for.
 type StepKind string
@@ -59,13 +56,11 @@ func (l Localized) Pick(lang string) string {
 			return v
 		}
 	}
-	keys := make([]string, 0, len(l))
+	first := "" // the key "" is not in l here: it marks none found yet
 	for k := range l {
-		keys = append(keys, k)
+		if first == "" || k < first {
+			first = k
+		}
 	}
-	sort.Strings(keys)
-	if len(keys) == 0 {
-		return ""
-	}
-	return l[keys[0]]
+	return l[first]
 }
