@@ -45,12 +45,7 @@ func runContactSession(t *testing.T, databaseURL string) {
 		"OPENIDV_EMAIL_SMTP_TLS=none",
 		"OPENIDV_DEV_INBOX=true",
 	}}
-	var srv *e2eServer
-	if databaseURL != "" {
-		srv = startPostgresServer(t, databaseURL, opts)
-	} else {
-		srv = startServer(t, opts)
-	}
+	srv := startServerOn(t, databaseURL, opts)
 	if srv.AdminKey == "" {
 		t.Fatalf("no line starting with private_ on the first start's stdout")
 	}

@@ -59,12 +59,7 @@ func (l *ackLog) consented(id string) {
 func runCrashSafety(t *testing.T, databaseURL string) {
 	e2eBinary(t)
 	opts := serverOptions{DataDir: filepath.Join(t.TempDir(), "data"), Env: []string{"OPENIDV_RATE_LIMIT_RPS=0"}}
-	start := func() *e2eServer {
-		if databaseURL != "" {
-			return startPostgresServer(t, databaseURL, opts)
-		}
-		return startServer(t, opts)
-	}
+	start := func() *e2eServer { return startServerOn(t, databaseURL, opts) }
 	srv := start()
 	key := srv.AdminKey
 	if key == "" {

@@ -30,6 +30,16 @@ func e2eRandomHex(t *testing.T, n int) string {
 	return hex.EncodeToString(b)
 }
 
+// startServerOn starts a server on SQLite when databaseURL is empty, else
+// on PostgreSQL at databaseURL.
+func startServerOn(t *testing.T, databaseURL string, opts serverOptions) *e2eServer {
+	t.Helper()
+	if databaseURL != "" {
+		return startPostgresServer(t, databaseURL, opts)
+	}
+	return startServer(t, opts)
+}
+
 // startPostgresServer starts a server on databaseURL.
 func startPostgresServer(t *testing.T, databaseURL string, opts serverOptions) *e2eServer {
 	t.Helper()

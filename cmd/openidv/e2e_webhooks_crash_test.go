@@ -35,12 +35,7 @@ func runWebhooksCrash(t *testing.T, databaseURL string) {
 		"OPENIDV_RATE_LIMIT_RPS=0", "OPENIDV_WEBHOOKS_TIMEOUT=1s", "OPENIDV_WEBHOOKS_LEASE=2s",
 		"OPENIDV_MASTER_KEY=" + e2eRandomHex(t, 32),
 	}, e2eWebhookEnv...)}
-	start := func() *e2eServer {
-		if databaseURL != "" {
-			return startPostgresServer(t, databaseURL, opts)
-		}
-		return startServer(t, opts)
-	}
+	start := func() *e2eServer { return startServerOn(t, databaseURL, opts) }
 	srv := start()
 	key := srv.AdminKey
 	ep := createEndpoint(t, newAPIClient(srv.Base, key), recv.URL, "session.created")

@@ -164,12 +164,7 @@ func runWebhooksContact(t *testing.T, databaseURL string) {
 		"OPENIDV_EMAIL_SMTP_PORT=" + strconv.Itoa(mail.Port()), "OPENIDV_EMAIL_SMTP_FROM=verify@openidv.test",
 		"OPENIDV_EMAIL_SMTP_TLS=none", "OPENIDV_DEV_INBOX=true",
 	}, e2eWebhookEnv...)}
-	var srv *e2eServer
-	if databaseURL != "" {
-		srv = startPostgresServer(t, databaseURL, opts)
-	} else {
-		srv = startServer(t, opts)
-	}
+	srv := startServerOn(t, databaseURL, opts)
 	admin := newAPIClient(srv.Base, srv.AdminKey)
 	ep := createEndpoint(t, admin, recv.URL+"/hooks")
 	cs := createContactSession(t, admin)
