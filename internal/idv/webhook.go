@@ -11,9 +11,9 @@ import (
 // carry {"session_id", "status", "step"?}.
 const WebhookAuthenticationDone = "authentication.completed"
 
-// WebhookEventTypes returns the catalogue of event types an endpoint may
-// subscribe to, sorted.
-func WebhookEventTypes() []string {
+// webhookEventTypes is the catalogue of event types an endpoint may
+// subscribe to, sorted once.
+var webhookEventTypes = func() []string {
 	types := []string{
 		"session.created", "session.consent.accepted", "session.consent.rejected",
 		"session.id_document.accepted", "session.id_document.rejected",
@@ -24,15 +24,19 @@ func WebhookEventTypes() []string {
 		"session.email.verified", "session.email.failed",
 		"session.completed", "session.canceled", "session.expired",
 		"decision.approved", "decision.rejected", "decision.review",
-		"authentication.completed",
+		WebhookAuthenticationDone,
 	}
 	slices.Sort(types)
 	return types
-}
+}()
+
+// WebhookEventTypes returns the catalogue of event types an endpoint may
+// subscribe to, sorted (a copy).
+func WebhookEventTypes() []string { return slices.Clone(webhookEventTypes) }
 
 // IsWebhookEventType reports whether t is in the catalogue.
 func IsWebhookEventType(t string) bool {
-	_, found := slices.BinarySearch(WebhookEventTypes(), t)
+	_, found := slices.BinarySearch(webhookEventTypes, t)
 	return found
 }
 
