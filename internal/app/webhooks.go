@@ -53,6 +53,8 @@ func webhookAccess(p Principal) error {
 
 func endpointNotFound() error { return idv.Errorf(idv.CodeNotFound, "Webhook endpoint not found.") }
 
+func deliveryNotFound() error { return idv.Errorf(idv.CodeNotFound, "Webhook delivery not found.") }
+
 // endpoint reads an endpoint of the caller's mode.
 func (s *Service) endpoint(ctx context.Context, p Principal, id string) (idv.WebhookEndpoint, error) {
 	if err := webhookAccess(p); err != nil {
@@ -309,13 +311,13 @@ func (s *Service) ReplayDelivery(ctx context.Context, p Principal, id string) (i
 	}
 	d, err := s.store.WebhookDelivery(ctx, id)
 	if idv.ErrorCode(err) == idv.CodeNotFound {
-		return idv.WebhookDelivery{}, idv.Errorf(idv.CodeNotFound, "Webhook delivery not found.")
+		return idv.WebhookDelivery{}, deliveryNotFound()
 	}
 	if err != nil {
 		return idv.WebhookDelivery{}, internal("read webhook delivery", err)
 	}
 	if _, err := s.endpoint(ctx, p, d.EndpointID); err != nil {
-		return idv.WebhookDelivery{}, idv.Errorf(idv.CodeNotFound, "Webhook delivery not found.")
+		return idv.WebhookDelivery{}, deliveryNotFound()
 	}
 	now := s.now().UTC()
 	if err := s.store.ReplayWebhookDelivery(ctx, id, now); err != nil {
