@@ -75,14 +75,14 @@ func Build(f Fields) ([]string, error) {
 		copy(lines[spec.Span.Line][spec.Span.Start:], v)
 	}
 	out := make([]string, len(lines))
-	for _, c := range layout.Checks {
-		for i := range lines {
-			out[i] = string(lines[i])
-		}
-		lines[c.Digit.Line][c.Digit.Start] = checkDigitSpans(out, c.Data)
-	}
 	for i := range lines {
 		out[i] = string(lines[i])
+	}
+	// In order: the composite check digit covers the ones before it.
+	for _, c := range layout.Checks {
+		d := c.Digit
+		lines[d.Line][d.Start] = checkDigitSpans(out, c.Data)
+		out[d.Line] = string(lines[d.Line])
 	}
 	return out, nil
 }

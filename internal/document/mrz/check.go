@@ -1,8 +1,5 @@
 package mrz
 
-// Alphabet is the 37 characters an MRZ may contain, in classifier order.
-const Alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ<"
-
 // IsMRZChar reports whether c may appear in an MRZ.
 func IsMRZChar(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c == '<'
@@ -27,13 +24,19 @@ var weights = [3]int{7, 3, 1}
 // CheckDigit computes the ICAO 9303 check digit (weights 7, 3, 1, sum
 // modulo 10) of s. Bytes outside the MRZ alphabet count as 0.
 func CheckDigit(s string) byte {
+	return byte('0' + weightedSum(s, 0)%10)
+}
+
+// weightedSum is the 7-3-1 weighted sum of the values of s, s starting at
+// position phase of the protected data.
+func weightedSum(s string, phase int) int {
 	sum := 0
 	for i := 0; i < len(s); i++ {
 		if v := CharValue(s[i]); v > 0 {
-			sum += v * weights[i%3]
+			sum += v * weights[(phase+i)%3]
 		}
 	}
-	return byte('0' + sum%10)
+	return sum
 }
 
 // checkDigitSpans computes the check digit over several spans as one
@@ -41,13 +44,8 @@ func CheckDigit(s string) byte {
 func checkDigitSpans(lines []string, spans []Span) byte {
 	sum, k := 0, 0
 	for _, sp := range spans {
-		s := lines[sp.Line][sp.Start:sp.End]
-		for i := 0; i < len(s); i++ {
-			if v := CharValue(s[i]); v > 0 {
-				sum += v * weights[k%3]
-			}
-			k++
-		}
+		sum += weightedSum(lines[sp.Line][sp.Start:sp.End], k)
+		k += sp.End - sp.Start
 	}
 	return byte('0' + sum%10)
 }

@@ -19,7 +19,7 @@ func (d Date) String() string {
 	if !d.Valid {
 		return d.Raw
 	}
-	return time.Date(d.Year, time.Month(d.Month), d.Day, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
+	return d.Time().Format(time.DateOnly)
 }
 
 // Time returns the date at midnight UTC; zero when invalid.
@@ -112,10 +112,7 @@ func Parse(lines []string, now time.Time) (*Result, error) {
 	format, _ := DetectFormat(lines)
 	layout, _ := LayoutOf(format)
 	r := &Result{Format: format, Lines: append([]string(nil), lines...), Age: -1}
-	fields := map[string]string{}
-	for _, f := range layout.Fields {
-		fields[f.Name] = lines[f.Span.Line][f.Span.Start:f.Span.End]
-	}
+	fields := fieldValues(layout, lines)
 	r.fill(fields, now)
 	r.runChecks(layout, fields)
 	r.validate(layout, fields)
@@ -232,10 +229,15 @@ func ChecksValid(lines []string) bool {
 	format, _ := DetectFormat(lines)
 	layout, _ := LayoutOf(format)
 	r := &Result{Format: format, Lines: lines}
+	r.runChecks(layout, fieldValues(layout, lines))
+	return r.ChecksValid
+}
+
+// fieldValues cuts every field of layout out of lines, by field name.
+func fieldValues(layout Layout, lines []string) map[string]string {
 	fields := make(map[string]string, len(layout.Fields))
 	for _, f := range layout.Fields {
 		fields[f.Name] = lines[f.Span.Line][f.Span.Start:f.Span.End]
 	}
-	r.runChecks(layout, fields)
-	return r.ChecksValid
+	return fields
 }

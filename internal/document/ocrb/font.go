@@ -117,7 +117,7 @@ func Render(text string, o Options) *image.Gray {
 	return img
 }
 
-func isGlyph(c byte) bool { return c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c == '<' }
+func isGlyph(c byte) bool { return strings.IndexByte(Alphabet, c) >= 0 }
 
 // drawGlyph draws r with its advance box centred on cx and its baseline
 // at base (sub-pixel positions are kept by the rasteriser).

@@ -175,16 +175,6 @@ func Rotate(g *image.Gray, deg float64, fill uint8) *image.Gray {
 	return out
 }
 
-// RotatePoint maps (x, y) of g to its place after Rotate(g, deg, …).
-func RotatePoint(g *image.Gray, deg, x, y float64) (float64, float64) {
-	b := g.Bounds()
-	a := deg * math.Pi / 180
-	cos, sin := math.Cos(a), math.Sin(a)
-	cx, cy := float64(b.Dx())/2, float64(b.Dy())/2
-	dx, dy := x-cx, y-cy
-	return cx + dx*cos - dy*sin, cy + dx*sin + dy*cos
-}
-
 // sample is bilinear with pixel centres at integer + 0.5.
 func sample(g *image.Gray, x, y float64) float64 {
 	b := g.Bounds()

@@ -4,6 +4,7 @@ import (
 	"image"
 	"math"
 	"math/rand/v2"
+	"strings"
 
 	"github.com/openidv/openidv/internal/document/ocrb"
 )
@@ -129,18 +130,9 @@ func lineSamples(rng *rand.Rand, extra Extra) []Sample {
 		if !ocrb.Features(g, c, x) {
 			continue
 		}
-		out = append(out, Sample{X: x, Label: indexOf(ch)})
+		out = append(out, Sample{X: x, Label: strings.IndexByte(ocrb.Alphabet, ch)})
 	}
 	return out
-}
-
-func indexOf(c byte) int {
-	for i := 0; i < len(ocrb.Alphabet); i++ {
-		if ocrb.Alphabet[i] == c {
-			return i
-		}
-	}
-	return -1
 }
 
 // Texture darkens g with a faint wavy pattern, like the security print
