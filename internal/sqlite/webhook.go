@@ -32,23 +32,11 @@ func endpointArgs(e idv.WebhookEndpoint) []any {
 type scanner interface{ Scan(dest ...any) error }
 
 func scanEndpoint(row scanner) (idv.WebhookEndpoint, error) {
-	var (
-		e                idv.WebhookEndpoint
-		sandbox, enabled int64
-		types            string
-		failing          sql.NullInt64
-		created, updated int64
-	)
-	err := row.Scan(&e.ID, &sandbox, &e.URL, &types, &enabled, &e.DisabledReason, &failing,
-		&e.WrappedKey, &e.SealedSecrets, &e.Source, &created, &updated)
-	if err != nil {
+	var r endpointRow
+	if err := row.Scan(r.dest()...); err != nil {
 		return idv.WebhookEndpoint{}, mapErr("read webhook endpoint", err)
 	}
-	e.Sandbox, e.Enabled = sandbox != 0, enabled != 0
-	e.EventTypes = strings.Fields(types)
-	e.FailingSince = fromMicrosPtr(failing)
-	e.CreatedAt, e.UpdatedAt = fromMicros(created), fromMicros(updated)
-	return e, nil
+	return r.endpoint(), nil
 }
 
 // writeTx runs fn on the writer's transaction.
@@ -232,7 +220,7 @@ func prefixed(p, columns string) string {
 	return strings.Join(parts, ", ")
 }
 
-// endpointRow receives endpoint columns scanned together with others.
+// endpointRow receives endpoint columns scanned alone or with others.
 type endpointRow struct {
 	e                idv.WebhookEndpoint
 	sandbox, enabled int64
