@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 
@@ -328,32 +330,47 @@ func (s *Store) WebhookDeliveries(ctx context.Context, q idv.DeliveryQuery) ([]i
 	if err := rows.Err(); err != nil {
 		return nil, mapErr("list webhook deliveries", err)
 	}
-	for i := range out {
-		if out[i].AttemptLog, err = s.attempts(ctx, out[i].ID); err != nil {
-			return nil, err
-		}
+	if err := s.attachAttempts(ctx, out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
 
-func (s *Store) attempts(ctx context.Context, deliveryID string) ([]idv.WebhookAttempt, error) {
-	rows, err := s.reads.QueryContext(ctx, `SELECT n, started_at, latency_us, status, response, error
-		FROM webhook_attempts WHERE delivery_id = $1 ORDER BY n`, deliveryID)
+// attachAttempts reads the attempts of every delivery of ds in one query.
+// The ids travel as one JSON array so that the query text stays constant
+// (the statement cache holds one statement per text).
+func (s *Store) attachAttempts(ctx context.Context, ds []idv.WebhookDelivery) error {
+	if len(ds) == 0 {
+		return nil
+	}
+	ids := make([]string, len(ds))
+	at := make(map[string]int, len(ds))
+	for i, d := range ds {
+		ids[i], at[d.ID] = d.ID, i
+	}
+	list, err := json.Marshal(ids)
 	if err != nil {
-		return nil, mapErr("list webhook attempts", err)
+		return fmt.Errorf("sqlite: encode delivery ids: %w", err)
+	}
+	rows, err := s.reads.QueryContext(ctx, `SELECT delivery_id, n, started_at, latency_us, status, response, error
+		FROM webhook_attempts WHERE delivery_id IN (SELECT value FROM json_each($1)) ORDER BY delivery_id, n`, string(list))
+	if err != nil {
+		return mapErr("list webhook attempts", err)
 	}
 	defer rows.Close()
-	var out []idv.WebhookAttempt
 	for rows.Next() {
-		a := idv.WebhookAttempt{DeliveryID: deliveryID}
-		var started, latency int64
-		if err := rows.Scan(&a.N, &started, &latency, &a.StatusCode, &a.Response, &a.Error); err != nil {
-			return nil, mapErr("list webhook attempts", err)
+		var (
+			a                idv.WebhookAttempt
+			started, latency int64
+		)
+		if err := rows.Scan(&a.DeliveryID, &a.N, &started, &latency, &a.StatusCode, &a.Response, &a.Error); err != nil {
+			return mapErr("list webhook attempts", err)
 		}
 		a.StartedAt, a.Latency = fromMicros(started), time.Duration(latency)*time.Microsecond
-		out = append(out, a)
+		d := &ds[at[a.DeliveryID]]
+		d.AttemptLog = append(d.AttemptLog, a)
 	}
-	return out, mapErr("list webhook attempts", rows.Err())
+	return mapErr("list webhook attempts", rows.Err())
 }
 
 // WebhookDelivery reads one delivery.
