@@ -169,10 +169,14 @@ func (s *Store) ClaimWebhookDeliveries(ctx context.Context, now, leaseUntil time
 		if err != nil || len(seqs) == 0 {
 			return err
 		}
-		marks := strings.Repeat(", ?", len(seqs))[2:]
+		list, err := json.Marshal(seqs)
+		if err != nil {
+			return fmt.Errorf("sqlite: encode claimed seqs: %w", err)
+		}
+		// One JSON array keeps the query text constant for the statement cache.
 		rows, err := t.q.QueryContext(c, `SELECT `+deliveryColumns+`, o.payload, `+prefixed("e.", endpointColumns)+`
 			FROM webhook_deliveries d JOIN outbox o ON o.id = d.message_id JOIN webhook_endpoints e ON e.id = d.endpoint_id
-			WHERE d.seq IN (`+marks+`) ORDER BY d.seq`, seqs...)
+			WHERE d.seq IN (SELECT value FROM json_each($1)) ORDER BY d.seq`, string(list))
 		if err != nil {
 			return mapErr("read claimed deliveries", err)
 		}
@@ -192,7 +196,7 @@ func (s *Store) ClaimWebhookDeliveries(ctx context.Context, now, leaseUntil time
 }
 
 // claimSeqs leases due deliveries and returns their seq numbers.
-func (t *tx) claimSeqs(c context.Context, now, leaseUntil time.Time, claim string, limit int) ([]any, error) {
+func (t *tx) claimSeqs(c context.Context, now, leaseUntil time.Time, claim string, limit int) ([]int64, error) {
 	rows, err := t.q.QueryContext(c, `UPDATE webhook_deliveries SET next_attempt_at = $1, claim = $2
 		WHERE seq IN (SELECT d.seq FROM webhook_deliveries d CROSS JOIN webhook_endpoints e ON e.id = d.endpoint_id
 			WHERE d.state = 'pending' AND d.next_attempt_at <= $3 AND e.enabled = 1
@@ -202,7 +206,7 @@ func (t *tx) claimSeqs(c context.Context, now, leaseUntil time.Time, claim strin
 		return nil, mapErr("claim webhook deliveries", err)
 	}
 	defer rows.Close()
-	var seqs []any
+	var seqs []int64
 	for rows.Next() {
 		var seq int64
 		if err := rows.Scan(&seq); err != nil {
