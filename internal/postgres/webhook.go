@@ -204,9 +204,8 @@ func (s *Store) FinishWebhookAttempts(ctx context.Context, results []idv.Attempt
 			batch.Queue(finishDelivery+finishFailure, append(args, r.Disable, ts(r.FailingCutoff), r.FailingReason)...)
 		}
 	}
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		return mapErr("finish webhook attempts", tx.SendBatch(ctx, &batch).Close())
-	})
+	// A batch sent outside a transaction runs as one implicit transaction.
+	return mapErr("finish webhook attempts", s.pool.SendBatch(ctx, &batch).Close())
 }
 
 // finishDelivery updates a delivery whose claim holds and records the
