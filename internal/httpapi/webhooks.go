@@ -218,17 +218,6 @@ func toDeliveryReply(d idv.WebhookDelivery) deliveryReply {
 	return out
 }
 
-func deliveriesAnswer(ds []idv.WebhookDelivery, err error) (reply, error) {
-	if err != nil {
-		return reply{}, err
-	}
-	out := deliveriesReply{Deliveries: []deliveryReply{}}
-	for _, d := range ds {
-		out.Deliveries = append(out.Deliveries, toDeliveryReply(d))
-	}
-	return reply{http.StatusOK, out}, nil
-}
-
 // limitParam reads ?limit= (1..1000; absent: the default).
 func limitParam(r *http.Request) (int, error) {
 	v := r.URL.Query().Get("limit")
@@ -243,18 +232,20 @@ func limitParam(r *http.Request) (int, error) {
 }
 
 func (s *Server) endpointDeliveries(ctx context.Context, c *call) (reply, error) {
-	wh, err := s.webhooks()
-	if err != nil {
-		return reply{}, err
-	}
-	limit, err := limitParam(c.r)
-	if err != nil {
-		return reply{}, err
-	}
-	return deliveriesAnswer(wh.EndpointDeliveries(ctx, c.p, c.id, limit))
+	return s.deliveriesAnswer(c, func(wh WebhookService, limit int) ([]idv.WebhookDelivery, error) {
+		return wh.EndpointDeliveries(ctx, c.p, c.id, limit)
+	})
 }
 
 func (s *Server) sessionDeliveries(ctx context.Context, c *call) (reply, error) {
+	return s.deliveriesAnswer(c, func(wh WebhookService, limit int) ([]idv.WebhookDelivery, error) {
+		return wh.SessionDeliveries(ctx, c.p, c.id, limit)
+	})
+}
+
+// deliveriesAnswer runs list with the request's limit and answers its
+// deliveries.
+func (s *Server) deliveriesAnswer(c *call, list func(WebhookService, int) ([]idv.WebhookDelivery, error)) (reply, error) {
 	wh, err := s.webhooks()
 	if err != nil {
 		return reply{}, err
@@ -263,7 +254,15 @@ func (s *Server) sessionDeliveries(ctx context.Context, c *call) (reply, error) 
 	if err != nil {
 		return reply{}, err
 	}
-	return deliveriesAnswer(wh.SessionDeliveries(ctx, c.p, c.id, limit))
+	ds, err := list(wh, limit)
+	if err != nil {
+		return reply{}, err
+	}
+	out := deliveriesReply{Deliveries: []deliveryReply{}}
+	for _, d := range ds {
+		out.Deliveries = append(out.Deliveries, toDeliveryReply(d))
+	}
+	return reply{http.StatusOK, out}, nil
 }
 
 func (s *Server) replayDelivery(ctx context.Context, c *call) (reply, error) {

@@ -204,9 +204,8 @@ func (s *Store) FinishWebhookAttempts(ctx context.Context, results []idv.Attempt
 			batch.Queue(finishDelivery+finishFailure, append(args, r.Disable, ts(r.FailingCutoff), r.FailingReason)...)
 		}
 	}
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		return mapErr("finish webhook attempts", tx.SendBatch(ctx, &batch).Close())
-	})
+	// A batch sent outside a transaction runs as one implicit transaction.
+	return mapErr("finish webhook attempts", s.pool.SendBatch(ctx, &batch).Close())
 }
 
 // finishDelivery updates a delivery whose claim holds and records the
@@ -262,31 +261,38 @@ func (s *Store) WebhookDeliveries(ctx context.Context, q idv.DeliveryQuery) ([]i
 	}); err != nil {
 		return nil, mapErr("list webhook deliveries", err)
 	}
-	for i := range out {
-		if out[i].AttemptLog, err = s.attempts(ctx, out[i].ID); err != nil {
-			return nil, err
-		}
+	if err := s.attachAttempts(ctx, out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
 
-func (s *Store) attempts(ctx context.Context, deliveryID string) ([]idv.WebhookAttempt, error) {
-	rows, err := s.pool.Query(ctx, `SELECT n, started_at, latency_us, status, response, error
-		FROM webhook_attempts WHERE delivery_id = $1 ORDER BY n`, deliveryID)
+// attachAttempts reads the attempts of every delivery of ds in one query.
+func (s *Store) attachAttempts(ctx context.Context, ds []idv.WebhookDelivery) error {
+	if len(ds) == 0 {
+		return nil
+	}
+	ids := make([]string, len(ds))
+	at := make(map[string]int, len(ds))
+	for i, d := range ds {
+		ids[i], at[d.ID] = d.ID, i
+	}
+	rows, err := s.pool.Query(ctx, `SELECT delivery_id, n, started_at, latency_us, status, response, error
+		FROM webhook_attempts WHERE delivery_id = ANY($1) ORDER BY delivery_id, n`, ids)
 	if err != nil {
-		return nil, mapErr("list webhook attempts", err)
+		return mapErr("list webhook attempts", err)
 	}
 	var (
 		a       idv.WebhookAttempt
 		latency int64
-		out     []idv.WebhookAttempt
 	)
-	_, err = pgx.ForEachRow(rows, []any{&a.N, &a.StartedAt, &latency, &a.StatusCode, &a.Response, &a.Error}, func() error {
-		a.DeliveryID, a.StartedAt, a.Latency = deliveryID, a.StartedAt.UTC(), time.Duration(latency)*time.Microsecond
-		out = append(out, a)
+	_, err = pgx.ForEachRow(rows, []any{&a.DeliveryID, &a.N, &a.StartedAt, &latency, &a.StatusCode, &a.Response, &a.Error}, func() error {
+		a.StartedAt, a.Latency = a.StartedAt.UTC(), time.Duration(latency)*time.Microsecond
+		d := &ds[at[a.DeliveryID]]
+		d.AttemptLog = append(d.AttemptLog, a)
 		return nil
 	})
-	return out, mapErr("list webhook attempts", err)
+	return mapErr("list webhook attempts", err)
 }
 
 // WebhookDelivery reads one delivery.

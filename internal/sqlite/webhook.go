@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 
@@ -32,23 +34,11 @@ func endpointArgs(e idv.WebhookEndpoint) []any {
 type scanner interface{ Scan(dest ...any) error }
 
 func scanEndpoint(row scanner) (idv.WebhookEndpoint, error) {
-	var (
-		e                idv.WebhookEndpoint
-		sandbox, enabled int64
-		types            string
-		failing          sql.NullInt64
-		created, updated int64
-	)
-	err := row.Scan(&e.ID, &sandbox, &e.URL, &types, &enabled, &e.DisabledReason, &failing,
-		&e.WrappedKey, &e.SealedSecrets, &e.Source, &created, &updated)
-	if err != nil {
+	var r endpointRow
+	if err := row.Scan(r.dest()...); err != nil {
 		return idv.WebhookEndpoint{}, mapErr("read webhook endpoint", err)
 	}
-	e.Sandbox, e.Enabled = sandbox != 0, enabled != 0
-	e.EventTypes = strings.Fields(types)
-	e.FailingSince = fromMicrosPtr(failing)
-	e.CreatedAt, e.UpdatedAt = fromMicros(created), fromMicros(updated)
-	return e, nil
+	return r.endpoint(), nil
 }
 
 // writeTx runs fn on the writer's transaction.
@@ -179,10 +169,14 @@ func (s *Store) ClaimWebhookDeliveries(ctx context.Context, now, leaseUntil time
 		if err != nil || len(seqs) == 0 {
 			return err
 		}
-		marks := strings.Repeat(", ?", len(seqs))[2:]
+		list, err := json.Marshal(seqs)
+		if err != nil {
+			return fmt.Errorf("sqlite: encode claimed seqs: %w", err)
+		}
+		// One JSON array keeps the query text constant for the statement cache.
 		rows, err := t.q.QueryContext(c, `SELECT `+deliveryColumns+`, o.payload, `+prefixed("e.", endpointColumns)+`
 			FROM webhook_deliveries d JOIN outbox o ON o.id = d.message_id JOIN webhook_endpoints e ON e.id = d.endpoint_id
-			WHERE d.seq IN (`+marks+`) ORDER BY d.seq`, seqs...)
+			WHERE d.seq IN (SELECT value FROM json_each($1)) ORDER BY d.seq`, string(list))
 		if err != nil {
 			return mapErr("read claimed deliveries", err)
 		}
@@ -202,7 +196,7 @@ func (s *Store) ClaimWebhookDeliveries(ctx context.Context, now, leaseUntil time
 }
 
 // claimSeqs leases due deliveries and returns their seq numbers.
-func (t *tx) claimSeqs(c context.Context, now, leaseUntil time.Time, claim string, limit int) ([]any, error) {
+func (t *tx) claimSeqs(c context.Context, now, leaseUntil time.Time, claim string, limit int) ([]int64, error) {
 	rows, err := t.q.QueryContext(c, `UPDATE webhook_deliveries SET next_attempt_at = $1, claim = $2
 		WHERE seq IN (SELECT d.seq FROM webhook_deliveries d CROSS JOIN webhook_endpoints e ON e.id = d.endpoint_id
 			WHERE d.state = 'pending' AND d.next_attempt_at <= $3 AND e.enabled = 1
@@ -212,7 +206,7 @@ func (t *tx) claimSeqs(c context.Context, now, leaseUntil time.Time, claim strin
 		return nil, mapErr("claim webhook deliveries", err)
 	}
 	defer rows.Close()
-	var seqs []any
+	var seqs []int64
 	for rows.Next() {
 		var seq int64
 		if err := rows.Scan(&seq); err != nil {
@@ -232,7 +226,7 @@ func prefixed(p, columns string) string {
 	return strings.Join(parts, ", ")
 }
 
-// endpointRow receives endpoint columns scanned together with others.
+// endpointRow receives endpoint columns scanned alone or with others.
 type endpointRow struct {
 	e                idv.WebhookEndpoint
 	sandbox, enabled int64
@@ -340,32 +334,47 @@ func (s *Store) WebhookDeliveries(ctx context.Context, q idv.DeliveryQuery) ([]i
 	if err := rows.Err(); err != nil {
 		return nil, mapErr("list webhook deliveries", err)
 	}
-	for i := range out {
-		if out[i].AttemptLog, err = s.attempts(ctx, out[i].ID); err != nil {
-			return nil, err
-		}
+	if err := s.attachAttempts(ctx, out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
 
-func (s *Store) attempts(ctx context.Context, deliveryID string) ([]idv.WebhookAttempt, error) {
-	rows, err := s.reads.QueryContext(ctx, `SELECT n, started_at, latency_us, status, response, error
-		FROM webhook_attempts WHERE delivery_id = $1 ORDER BY n`, deliveryID)
+// attachAttempts reads the attempts of every delivery of ds in one query.
+// The ids travel as one JSON array so that the query text stays constant
+// (the statement cache holds one statement per text).
+func (s *Store) attachAttempts(ctx context.Context, ds []idv.WebhookDelivery) error {
+	if len(ds) == 0 {
+		return nil
+	}
+	ids := make([]string, len(ds))
+	at := make(map[string]int, len(ds))
+	for i, d := range ds {
+		ids[i], at[d.ID] = d.ID, i
+	}
+	list, err := json.Marshal(ids)
 	if err != nil {
-		return nil, mapErr("list webhook attempts", err)
+		return fmt.Errorf("sqlite: encode delivery ids: %w", err)
+	}
+	rows, err := s.reads.QueryContext(ctx, `SELECT delivery_id, n, started_at, latency_us, status, response, error
+		FROM webhook_attempts WHERE delivery_id IN (SELECT value FROM json_each($1)) ORDER BY delivery_id, n`, string(list))
+	if err != nil {
+		return mapErr("list webhook attempts", err)
 	}
 	defer rows.Close()
-	var out []idv.WebhookAttempt
 	for rows.Next() {
-		a := idv.WebhookAttempt{DeliveryID: deliveryID}
-		var started, latency int64
-		if err := rows.Scan(&a.N, &started, &latency, &a.StatusCode, &a.Response, &a.Error); err != nil {
-			return nil, mapErr("list webhook attempts", err)
+		var (
+			a                idv.WebhookAttempt
+			started, latency int64
+		)
+		if err := rows.Scan(&a.DeliveryID, &a.N, &started, &latency, &a.StatusCode, &a.Response, &a.Error); err != nil {
+			return mapErr("list webhook attempts", err)
 		}
 		a.StartedAt, a.Latency = fromMicros(started), time.Duration(latency)*time.Microsecond
-		out = append(out, a)
+		d := &ds[at[a.DeliveryID]]
+		d.AttemptLog = append(d.AttemptLog, a)
 	}
-	return out, mapErr("list webhook attempts", rows.Err())
+	return mapErr("list webhook attempts", rows.Err())
 }
 
 // WebhookDelivery reads one delivery.

@@ -288,10 +288,18 @@ func testWebhookReplay(t *testing.T, st idv.Store) {
 	if len(got) != 1 || got[0].Delivery.MessageID != mid.ID || got[0].Delivery.RoundAttempts != 0 || got[0].Delivery.Attempts != 1 {
 		t.Errorf("after recover: claimed %+v, want mid with a fresh round", got)
 	}
+	for _, c := range got { // mid's second attempt
+		if err := st.FinishWebhookAttempts(ctx, []idv.AttemptResult{result(c, idv.DeliveryFailed, at, 500)}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	var delivered string
 	for _, d := range deliveriesOf(t, st, idv.DeliveryQuery{EndpointID: ep.ID}) {
 		if d.MessageID == ok.ID {
 			delivered = d.ID
+		}
+		if want := map[bool]int{true: 2, false: 1}[d.MessageID == mid.ID]; !attemptsInOrder(d, want) {
+			t.Errorf("delivery %s lists attempts %+v, want its own %d numbered from 1", d.MessageID, d.AttemptLog, want)
 		}
 		if d.MessageID == old.ID && d.State != idv.DeliveryFailed {
 			t.Errorf("old failure state %s, want failed (before since)", d.State)
@@ -304,6 +312,19 @@ func testWebhookReplay(t *testing.T, st idv.Store) {
 		t.Errorf("after replay of a delivered one: claimed %+v", got)
 	}
 	wantCode(t, "replay unknown", st.ReplayWebhookDelivery(ctx, "dlv_nope", at), idv.CodeNotFound)
+}
+
+// attemptsInOrder reports whether d lists n attempts, its own, numbered 1 to n.
+func attemptsInOrder(d idv.WebhookDelivery, n int) bool {
+	if len(d.AttemptLog) != n {
+		return false
+	}
+	for i, a := range d.AttemptLog {
+		if a.N != i+1 || a.DeliveryID != d.ID {
+			return false
+		}
+	}
+	return true
 }
 
 // testWebhookClaimsAreExclusive claims concurrently: every delivery is

@@ -1,7 +1,6 @@
 package webhook
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -42,14 +41,14 @@ func (p Policy) CheckURL(raw string) (*url.URL, error) {
 			return nil, errors.New("must use https or http")
 		}
 		return nil, errors.New("must use https")
-	case u.Host == "" || u.Hostname() == "" || u.Opaque != "":
+	case u.Hostname() == "" || u.Opaque != "":
 		return nil, errors.New("must have a host")
 	case u.User != nil:
 		return nil, errors.New("must not contain user information")
-	case u.Fragment != "" || strings.Contains(raw, "#"):
+	case strings.Contains(raw, "#"):
 		return nil, errors.New("must not contain a fragment")
 	}
-	if ip, err := netip.ParseAddr(strings.Trim(u.Hostname(), "[]")); err == nil {
+	if ip, err := netip.ParseAddr(u.Hostname()); err == nil {
 		if err := p.CheckAddr(ip); err != nil {
 			return nil, err
 		}
@@ -169,10 +168,8 @@ func (p Policy) control(_, address string, _ syscall.RawConn) error {
 func NewClient(p Policy, timeout time.Duration) *http.Client {
 	dialer := &net.Dialer{Timeout: min(timeout, 10*time.Second), KeepAlive: 30 * time.Second, Control: p.control}
 	transport := &http.Transport{
-		Proxy: nil,
-		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			return dialer.DialContext(ctx, network, addr)
-		},
+		Proxy:                  nil,
+		DialContext:            dialer.DialContext,
 		ForceAttemptHTTP2:      true,
 		MaxIdleConns:           256,
 		MaxIdleConnsPerHost:    64,
