@@ -18,10 +18,9 @@ const (
 
 // slot is one character position: its allowed candidates, best first.
 type slot struct {
-	line, pos int
-	alts      []ocrb.Candidate // allowed by the field kind, best first
-	choice    int              // index into alts
-	top       byte             // the classifier's unconstrained first choice
+	alts   []ocrb.Candidate // allowed by the field kind, best first
+	choice int              // index into alts
+	top    byte             // the classifier's unconstrained first choice
 }
 
 // correct turns classified cells into lines: each character is the best
@@ -49,7 +48,7 @@ func correct(cells [][]placed) ([]string, [][]float32, int) {
 			if ok && ok2 {
 				kind = kinds[i][k]
 			}
-			slots[i][k] = newSlot(i, k, p.cands, kind)
+			slots[i][k] = newSlot(p.cands, kind)
 		}
 	}
 	if ok && ok2 {
@@ -58,18 +57,16 @@ func correct(cells [][]placed) ([]string, [][]float32, int) {
 	conf := make([][]float32, len(slots))
 	changed := 0
 	for i, row := range slots {
-		b := make([]byte, len(row))
 		conf[i] = make([]float32, len(row))
 		for k, s := range row {
 			c := s.alts[s.choice]
-			b[k], conf[i][k] = c.Char, c.Score
+			conf[i][k] = c.Score
 			if c.Char != s.top {
 				changed++
 			}
 		}
-		lines[i] = string(b)
 	}
-	return lines, conf, changed
+	return currentLines(slots), conf, changed
 }
 
 func kindMap(layout mrz.Layout, nLines, width int) [][]mrz.Kind {
@@ -88,8 +85,8 @@ func kindMap(layout mrz.Layout, nLines, width int) [][]mrz.Kind {
 	return kinds
 }
 
-func newSlot(line, pos int, cands []ocrb.Candidate, kind mrz.Kind) slot {
-	s := slot{line: line, pos: pos, top: cands[0].Char}
+func newSlot(cands []ocrb.Candidate, kind mrz.Kind) slot {
+	s := slot{top: cands[0].Char}
 	for _, c := range cands {
 		if !mrz.KindAllows(kind, string(c.Char)) {
 			continue
