@@ -10,6 +10,7 @@ package mrzocr
 import (
 	"errors"
 	"image"
+	"sync"
 	"time"
 
 	"github.com/openidv/openidv/internal/document/mrz"
@@ -85,7 +86,7 @@ func Read(g *image.Gray, now time.Time) (*Reading, error) {
 	if b.Dx()*b.Dy() > MaxPixels {
 		return nil, ErrImage
 	}
-	clf, err := ocrb.NewClassifier()
+	clf, err := classifier()
 	if err != nil {
 		return nil, err
 	}
@@ -97,6 +98,11 @@ func Read(g *image.Gray, now time.Time) (*Reading, error) {
 	}
 	return rd, err
 }
+
+// classifier parses the embedded model on first use: a Classifier is only
+// read, so every Read shares one (parsing it costs about 0.3 ms and
+// 0.5 MB).
+var classifier = sync.OnceValues(ocrb.NewClassifier)
 
 type reader struct {
 	g       *image.Gray
