@@ -23,32 +23,32 @@ type slot struct {
 	top    byte             // the classifier's unconstrained first choice
 }
 
-// correct turns classified cells into lines: each character is the best
-// glyph its field allows, then the fewest, likeliest changes that make
-// every check digit pass are applied. It returns per-character confidence
+// correct turns classified cells (each cell's candidates, best first) into
+// lines: each character is the best glyph its field allows, then the
+// fewest, likeliest changes that make every check digit pass are applied. It returns per-character confidence
 // and the count of characters that differ from the classifier's first
 // choice.
-func correct(cells [][]placed) ([]string, [][]float32, int) {
-	lines := make([]string, len(cells))
-	for i, row := range cells {
+func correct(ranked [][][]ocrb.Candidate) ([]string, [][]float32, int) {
+	lines := make([]string, len(ranked))
+	for i, row := range ranked {
 		b := make([]byte, len(row))
-		for k, p := range row {
-			b[k] = p.cands[0].Char
+		for k, cands := range row {
+			b[k] = cands[0].Char
 		}
 		lines[i] = string(b)
 	}
 	format, ok := mrz.DetectFormat(lines)
 	layout, ok2 := mrz.LayoutOf(format)
-	kinds := kindMap(layout, len(cells), len(cells[0]))
-	slots := make([][]slot, len(cells))
-	for i, row := range cells {
+	kinds := kindMap(layout, len(ranked), len(ranked[0]))
+	slots := make([][]slot, len(ranked))
+	for i, row := range ranked {
 		slots[i] = make([]slot, len(row))
-		for k, p := range row {
+		for k, cands := range row {
 			kind := mrz.AlphaNum
 			if ok && ok2 {
 				kind = kinds[i][k]
 			}
-			slots[i][k] = newSlot(p.cands, kind)
+			slots[i][k] = newSlot(cands, kind)
 		}
 	}
 	if ok && ok2 {

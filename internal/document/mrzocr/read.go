@@ -242,15 +242,14 @@ func (r *reader) findGroups(work *image.Gray, radius int) ([]group, *scene) {
 	if len(gs) > 4 {
 		gs = gs[:4]
 	}
-	return gs, &scene{img: work, comps: comps, labels: labels, w: w, h: h}
+	return gs, &scene{img: work, comps: comps, w: w, h: h}
 }
 
 // scene is the thresholded working image that groups were found in.
 type scene struct {
-	img    *image.Gray
-	comps  []component
-	labels []int32
-	w, h   int
+	img   *image.Gray
+	comps []component
+	w, h  int
 }
 
 // rotate90 turns g a quarter turn clockwise, so that a zone printed
