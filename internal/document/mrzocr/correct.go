@@ -18,38 +18,37 @@ const (
 
 // slot is one character position: its allowed candidates, best first.
 type slot struct {
-	line, pos int
-	alts      []ocrb.Candidate // allowed by the field kind, best first
-	choice    int              // index into alts
-	top       byte             // the classifier's unconstrained first choice
+	alts   []ocrb.Candidate // allowed by the field kind, best first
+	choice int              // index into alts
+	top    byte             // the classifier's unconstrained first choice
 }
 
-// correct turns classified cells into lines: each character is the best
-// glyph its field allows, then the fewest, likeliest changes that make
-// every check digit pass are applied. It returns per-character confidence
+// correct turns classified cells (each cell's candidates, best first) into
+// lines: each character is the best glyph its field allows, then the
+// fewest, likeliest changes that make every check digit pass are applied. It returns per-character confidence
 // and the count of characters that differ from the classifier's first
 // choice.
-func correct(cells [][]placed) ([]string, [][]float32, int) {
-	lines := make([]string, len(cells))
-	for i, row := range cells {
+func correct(ranked [][][]ocrb.Candidate) ([]string, [][]float32, int) {
+	lines := make([]string, len(ranked))
+	for i, row := range ranked {
 		b := make([]byte, len(row))
-		for k, p := range row {
-			b[k] = p.cands[0].Char
+		for k, cands := range row {
+			b[k] = cands[0].Char
 		}
 		lines[i] = string(b)
 	}
 	format, ok := mrz.DetectFormat(lines)
 	layout, ok2 := mrz.LayoutOf(format)
-	kinds := kindMap(layout, len(cells), len(cells[0]))
-	slots := make([][]slot, len(cells))
-	for i, row := range cells {
+	kinds := kindMap(layout, len(ranked), len(ranked[0]))
+	slots := make([][]slot, len(ranked))
+	for i, row := range ranked {
 		slots[i] = make([]slot, len(row))
-		for k, p := range row {
+		for k, cands := range row {
 			kind := mrz.AlphaNum
 			if ok && ok2 {
 				kind = kinds[i][k]
 			}
-			slots[i][k] = newSlot(i, k, p.cands, kind)
+			slots[i][k] = newSlot(cands, kind)
 		}
 	}
 	if ok && ok2 {
@@ -58,18 +57,16 @@ func correct(cells [][]placed) ([]string, [][]float32, int) {
 	conf := make([][]float32, len(slots))
 	changed := 0
 	for i, row := range slots {
-		b := make([]byte, len(row))
 		conf[i] = make([]float32, len(row))
 		for k, s := range row {
 			c := s.alts[s.choice]
-			b[k], conf[i][k] = c.Char, c.Score
+			conf[i][k] = c.Score
 			if c.Char != s.top {
 				changed++
 			}
 		}
-		lines[i] = string(b)
 	}
-	return lines, conf, changed
+	return currentLines(slots), conf, changed
 }
 
 func kindMap(layout mrz.Layout, nLines, width int) [][]mrz.Kind {
@@ -88,8 +85,8 @@ func kindMap(layout mrz.Layout, nLines, width int) [][]mrz.Kind {
 	return kinds
 }
 
-func newSlot(line, pos int, cands []ocrb.Candidate, kind mrz.Kind) slot {
-	s := slot{line: line, pos: pos, top: cands[0].Char}
+func newSlot(cands []ocrb.Candidate, kind mrz.Kind) slot {
+	s := slot{top: cands[0].Char}
 	for _, c := range cands {
 		if !mrz.KindAllows(kind, string(c.Char)) {
 			continue

@@ -31,23 +31,16 @@ func (l *textLine) fitBow() {
 	}
 	var coef [3]float64
 	for pass := range 2 {
-		var m [3][4]float64
+		var m quadSums
 		cnt := 0
 		for i, s := range l.glyphs {
 			if !keep[i] {
 				continue
 			}
-			t := ((s.u0+s.u1)/2 - mid) / half
-			row := [3]float64{1, t, t * t}
-			for a := range 3 {
-				for b := range 3 {
-					m[a][b] += row[a] * row[b]
-				}
-				m[a][3] += row[a] * (s.v - l.v)
-			}
+			m.add(((s.u0+s.u1)/2-mid)/half, s.v-l.v)
 			cnt++
 		}
-		sol, ok := solve3(m)
+		sol, ok := m.quad()
 		if !ok || cnt < 8 {
 			return
 		}

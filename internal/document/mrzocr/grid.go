@@ -13,7 +13,8 @@ func gridFit(l textLine, n int, u0, u1, h float64) (a, b float64, ok bool) {
 	b = (u1 - u0) / (float64(n) - 0.45)
 	a = u0 + (u1-u0-float64(n-1)*b)/2
 	for range 3 {
-		var sk, sc, skk, skc, cnt float64
+		var m quadSums
+		cnt := 0
 		ks := map[int]bool{}
 		for _, s := range l.glyphs {
 			if s.u1-s.u0 > 1.3*b {
@@ -25,19 +26,14 @@ func gridFit(l textLine, n int, u0, u1, h float64) (a, b float64, ok bool) {
 				continue
 			}
 			ks[int(k)] = true
-			sk += k
-			sc += c
-			skk += k * k
-			skc += k * c
+			m.add(k, c)
 			cnt++
 		}
-		den := cnt*skk - sk*sk
-		if cnt < 4 || len(ks) < 2 || den <= 0 {
+		if cnt < 4 || len(ks) < 2 {
 			break
 		}
-		nb := (cnt*skc - sk*sc) / den
-		na := (sc - nb*sk) / cnt
-		if nb < 0.8*b || nb > 1.25*b {
+		na, nb, ok := m.line()
+		if !ok || nb < 0.8*b || nb > 1.25*b {
 			break
 		}
 		a, b = na, nb
@@ -88,45 +84,59 @@ func fitCells(l textLine, n int, a, b float64) cellGrid {
 			}
 		}
 	}
-	var m [3][4]float64
+	var m quadSums
 	cnt := 0
 	kmin, kmax := math.Inf(1), math.Inf(-1)
-	var s1 [2][3]float64 // linear normal equations
 	for _, q := range singles {
 		if q.k < 0 || q.k >= float64(n) {
 			continue
 		}
 		kmin, kmax = min(kmin, q.k), max(kmax, q.k)
-		row := [3]float64{1, q.k, q.k * q.k}
-		for i := range 3 {
-			for j := range 3 {
-				m[i][j] += row[i] * row[j]
-			}
-			m[i][3] += row[i] * q.c
-		}
-		s1[0][0]++
-		s1[0][1] += q.k
-		s1[1][1] += q.k * q.k
-		s1[0][2] += q.c
-		s1[1][2] += q.k * q.c
+		m.add(q.k, q.c)
 		cnt++
 	}
 	lin := cellGrid{a: a, b: b}
-	if den := s1[0][0]*s1[1][1] - s1[0][1]*s1[0][1]; cnt >= 4 && den > 0 {
-		nb := (s1[0][0]*s1[1][2] - s1[0][1]*s1[0][2]) / den
-		if nb > 0.75*b && nb < 1.3*b {
-			lin = cellGrid{a: (s1[0][2] - nb*s1[0][1]) / s1[0][0], b: nb}
-		}
+	if la, lb, ok := m.line(); cnt >= 4 && ok && lb > 0.75*b && lb < 1.3*b {
+		lin = cellGrid{a: la, b: lb}
 	}
 	if cnt < 12 || kmax-kmin < 0.8*float64(n-1) {
 		return lin // too few glyphs, or none near one end: do not extrapolate a curve
 	}
-	sol, ok := solve3(m)
+	sol, ok := m.quad()
 	if !ok || math.Abs(sol[2])*float64(n-1) > 0.25*lin.b || sol[1] <= 0 {
 		return lin
 	}
 	return cellGrid{a: sol[0], b: sol[1], c: sol[2]}
 }
+
+// quadSums accumulates the normal equations of the least-squares fit
+// y ≈ c0 + c1·t + c2·t²; its first two rows and columns are those of the
+// straight-line fit y ≈ c0 + c1·t.
+type quadSums [3][4]float64
+
+func (m *quadSums) add(t, y float64) {
+	row := [3]float64{1, t, t * t}
+	for i := range 3 {
+		for j := range 3 {
+			m[i][j] += row[i] * row[j]
+		}
+		m[i][3] += row[i] * y
+	}
+}
+
+// line returns the straight-line fit y ≈ a + b·t; ok is false when fewer
+// than two distinct t were added.
+func (m *quadSums) line() (a, b float64, ok bool) {
+	den := m[0][0]*m[1][1] - m[0][1]*m[0][1]
+	if den <= 0 {
+		return 0, 0, false
+	}
+	b = (m[0][0]*m[1][3] - m[0][1]*m[0][3]) / den
+	return (m[0][3] - b*m[0][1]) / m[0][0], b, true
+}
+
+// quad returns the quadratic fit's coefficients c0, c1, c2.
+func (m *quadSums) quad() ([3]float64, bool) { return solve3(*m) }
 
 // solve3 solves a 3×3 system by Gaussian elimination with pivoting.
 func solve3(m [3][4]float64) ([3]float64, bool) {

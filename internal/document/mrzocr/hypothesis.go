@@ -9,10 +9,9 @@ import (
 	"github.com/openidv/openidv/internal/document/ocrb"
 )
 
-// hypothesis is one way of laying cells on a group: n per line between
-// the extents, upright or upside down, sheared or not.
+// hypothesis is one way of laying cells on a group: a number per line
+// between the extents, upright or upside down, sheared or not.
 type hypothesis struct {
-	n     int
 	flip  bool
 	shear float64
 	cells [][]ocrb.Cell // in reading order (after any flip)
@@ -71,7 +70,7 @@ func (r *reader) readGroup(g group, shear float64) []*Reading {
 			for _, ext := range extents {
 				for _, flip := range []bool{false, true} {
 					if cells, after, ok := r.layout(g, n, flip, ext, h, s, d); ok {
-						hyps = append(hyps, hypothesis{n: n, flip: flip, shear: s, cells: cells, after: after})
+						hyps = append(hyps, hypothesis{flip: flip, shear: s, cells: cells, after: after})
 					}
 				}
 			}
@@ -172,23 +171,17 @@ func (r *reader) probe(cells [][]ocrb.Cell) float64 {
 	return sum / float64(n)
 }
 
-// placed is one classified character cell.
-type placed struct {
-	cell  ocrb.Cell
-	cands []ocrb.Candidate
-}
-
 // readAs classifies every cell of hypothesis hy, then corrects and parses
 // the lines.
 func (r *reader) readAs(g group, hy hypothesis) *Reading {
-	cells := make([][]placed, len(hy.cells))
+	ranked := make([][][]ocrb.Candidate, len(hy.cells))
 	for i, row := range hy.cells {
-		cells[i] = make([]placed, len(row))
+		ranked[i] = make([][]ocrb.Candidate, len(row))
 		for k, c := range row {
-			cells[i][k] = placed{cell: c, cands: r.classifyCareful(c)}
+			ranked[i][k] = r.classifyCareful(c)
 		}
 	}
-	lines, conf, corrected := correct(cells)
+	lines, conf, corrected := correct(ranked)
 	res, err := mrz.Parse(lines, r.now)
 	if err != nil {
 		return nil
