@@ -3,6 +3,7 @@ package webhook
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -60,8 +61,11 @@ func (d *Dispatcher) attempt(c idv.ClaimedDelivery) idv.AttemptResult {
 // of the answer and its Retry-After.
 func (d *Dispatcher) send(c idv.ClaimedDelivery, now time.Time) (int, string, time.Duration, error) {
 	secrets, err := d.cfg.Secrets(c.Endpoint, now)
-	if err != nil || len(secrets) == 0 {
+	if err != nil {
 		return 0, "", 0, fmt.Errorf("endpoint secret unreadable: %v", err)
+	}
+	if len(secrets) == 0 {
+		return 0, "", 0, errors.New("endpoint has no signing secret")
 	}
 	sigs := make([]string, 0, len(secrets))
 	for _, s := range secrets {
