@@ -1,6 +1,7 @@
 package document
 
 import (
+	"cmp"
 	"image"
 	"math"
 	"slices"
@@ -119,7 +120,7 @@ func Detect(g *image.Gray) Detection {
 		whole.Content = content(edges, w, h, RectQuad(float64(w), float64(h)))
 		return whole
 	}
-	slices.SortFunc(cands, func(a, b Detection) int { return cmpDesc(a.Coverage, b.Coverage) })
+	slices.SortFunc(cands, func(a, b Detection) int { return cmp.Compare(b.Coverage, a.Coverage) })
 	best := cands[0]
 	for _, c := range cands[1:] {
 		if c.Coverage >= 0.5*best.Coverage && !best.Quad.Contains(quadCentre(c.Quad)) {
@@ -129,16 +130,6 @@ func Detect(g *image.Gray) Detection {
 	best.Content = content(edges, w, h, best.Quad)
 	best.Quad = best.Quad.Scale(1 / scale)
 	return best
-}
-
-func cmpDesc(a, b float64) int {
-	switch {
-	case a > b:
-		return -1
-	case a < b:
-		return 1
-	}
-	return 0
 }
 
 func quadCentre(q Quad) Point {
