@@ -46,6 +46,11 @@ func (q Quad) Sides() (width, height float64) {
 	return (d(q[0], q[1]) + d(q[3], q[2])) / 2, (d(q[0], q[3]) + d(q[1], q[2])) / 2
 }
 
+// Centre returns the mean of the four corners.
+func (q Quad) Centre() Point {
+	return Point{(q[0].X + q[1].X + q[2].X + q[3].X) / 4, (q[0].Y + q[1].Y + q[2].Y + q[3].Y) / 4}
+}
+
 // Scale returns the quad with every coordinate multiplied by f.
 func (q Quad) Scale(f float64) Quad {
 	for i := range q {
