@@ -90,6 +90,14 @@ func (h Homography) Apply(p Point) Point {
 	return Point{(h[0]*p.X + h[1]*p.Y + h[2]) / w, (h[3]*p.X + h[4]*p.Y + h[5]) / w}
 }
 
+// ApplyQuad maps each corner of q through h.
+func (h Homography) ApplyQuad(q Quad) Quad {
+	for i := range q {
+		q[i] = h.Apply(q[i])
+	}
+	return q
+}
+
 // HomographyFromQuads returns the transform mapping each corner of src onto
 // the same corner of dst, and false when the corners are degenerate.
 func HomographyFromQuads(src, dst Quad) (Homography, bool) {
