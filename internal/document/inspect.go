@@ -178,11 +178,7 @@ func hasIssue(issues []Issue, c IssueCode) bool {
 func reasonsOf(issues []Issue) []ReasonKey {
 	out := []ReasonKey{}
 	for _, is := range issues {
-		seen := false
-		for _, r := range out {
-			seen = seen || r == is.Reason
-		}
-		if !seen {
+		if !slices.Contains(out, is.Reason) {
 			out = append(out, is.Reason)
 		}
 	}
