@@ -55,9 +55,7 @@ func Specimen(k Kind) Identity {
 		ExpiryDate: "120415", Optional: "ZE184226B",
 	}
 	switch k {
-	case TD1:
-		id.DocCode, id.DocumentNumber, id.Optional = "I<", "D23145890", ""
-	case TD2:
+	case TD1, TD2:
 		id.DocCode, id.DocumentNumber, id.Optional = "I<", "D23145890", ""
 	case MRVA, MRVB:
 		id.DocCode, id.Nationality, id.Optional = "V<", "XXX", ""

@@ -191,6 +191,7 @@ func (rd *Renderer) mrzLines(img *image.RGBA, lay Layout, lines []string) {
 	_, top, _ := o.Cell(len(lines)-1, 0)
 	lastCentre := top + o.CapHeight/2
 	y0 := int(math.Round((lay.Height-lay.MRZBottom)*PxPerMM - lastCentre))
+	const ink = 22.0 // the print's grey level
 	tb := text.Rect
 	for y := tb.Min.Y; y < tb.Max.Y; y++ {
 		for x := tb.Min.X; x < tb.Max.X; x++ {
@@ -199,10 +200,9 @@ func (rd *Renderer) mrzLines(img *image.RGBA, lay Layout, lines []string) {
 				continue
 			}
 			a := float64(text.Pix[text.PixOffset(x, y)]) / 255
-			o := img.PixOffset(px, py)
+			i := img.PixOffset(px, py)
 			for c := range 3 {
-				ink := 22.0
-				img.Pix[o+c] = clamp8(float64(img.Pix[o+c])*a + ink*(1-a))
+				img.Pix[i+c] = clamp8(float64(img.Pix[i+c])*a + ink*(1-a))
 			}
 		}
 	}

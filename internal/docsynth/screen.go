@@ -58,16 +58,16 @@ func recapture(scene *image.RGBA, s *Sample, r *rand.Rand) *image.RGBA {
 	out := background(r)
 	bezel(out, toPhoto, sw, sh)
 	emit(out, shown, toScreen, screen, p)
-	for i := range 4 {
-		mv := func(q document.Quad) document.Quad {
-			if q == (document.Quad{}) {
-				return q
-			}
-			q[i] = toPhoto.Apply(document.Point{X: q[i].X * float64(sw) / SceneW, Y: q[i].Y * float64(sh) / SceneH})
+	mv := func(q document.Quad) document.Quad {
+		if q == (document.Quad{}) {
 			return q
 		}
-		s.Quad, s.MRZQuad, s.Portrait = mv(s.Quad), mv(s.MRZQuad), mv(s.Portrait)
+		for i := range q {
+			q[i] = toPhoto.Apply(document.Point{X: q[i].X * float64(sw) / SceneW, Y: q[i].Y * float64(sh) / SceneH})
+		}
+		return q
 	}
+	s.Quad, s.MRZQuad, s.Portrait = mv(s.Quad), mv(s.MRZQuad), mv(s.Portrait)
 	out = gaussian(out, 0.45)
 	addNoise(out, 2, r)
 	return jpegRoundTrip(out, p.quality)

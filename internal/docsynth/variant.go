@@ -90,7 +90,7 @@ func (v Variant) degrade(img *image.RGBA, s *Sample, r *rand.Rand) (*image.RGBA,
 			}
 			band = document.Quad{lerp(q[0], q[3], 0.8), lerp(q[1], q[2], 0.8), q[2], q[3]}
 		}
-		glare(img, quadCentre(band), 0.45*quadHeight(band)+0.08*quadWidth(band))
+		glare(img, band.Centre(), 0.45*quadHeight(band)+0.08*quadWidth(band))
 	case GlareElsewhere:
 		// Upper right of the document, away from the portrait and the MRZ.
 		q := s.Quad
@@ -109,10 +109,6 @@ func (v Variant) degrade(img *image.RGBA, s *Sample, r *rand.Rand) (*image.RGBA,
 		addNoise(img, 3, r)
 	}
 	return img, 1
-}
-
-func quadCentre(q document.Quad) document.Point {
-	return document.Point{X: (q[0].X + q[1].X + q[2].X + q[3].X) / 4, Y: (q[0].Y + q[1].Y + q[2].Y + q[3].Y) / 4}
 }
 
 func quadWidth(q document.Quad) float64  { w, _ := q.Sides(); return w }

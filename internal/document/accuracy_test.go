@@ -96,7 +96,7 @@ func TestInspectSynthetic(t *testing.T) {
 		if slices.Contains(rep.Reasons, document.ReasonLowSharpness) {
 			tl.sharpFlag++
 		}
-		if slices.ContainsFunc(rep.Issues, func(is document.Issue) bool { return is.Code == document.IssueScreenRecapture }) {
+		if hasCode(rep.Issues, document.IssueScreenRecapture) {
 			tl.screenFlag++
 			if s.Variant != docsynth.Screen {
 				t.Errorf("%s: flagged as a screen recapture (score %.4f)", s.Name, rep.Quality.Screen)

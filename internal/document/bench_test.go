@@ -39,7 +39,6 @@ func benchPhoto(b *testing.B) (image.Image, *docsynth.Sample) {
 func BenchmarkQuality(b *testing.B) {
 	img, s := benchPhoto(b)
 	reg := document.Regions{Document: s.Quad, MRZ: s.MRZQuad}
-	b.ResetTimer()
 	for b.Loop() {
 		document.Assess(img, nil, reg)
 	}
@@ -51,7 +50,6 @@ func BenchmarkQuality(b *testing.B) {
 func BenchmarkQualityGenericBaseline(b *testing.B) {
 	img, s := benchPhoto(b)
 	reg := document.Regions{Document: s.Quad, MRZ: s.MRZQuad}
-	b.ResetTimer()
 	for b.Loop() {
 		document.Assess(generic{img}, nil, reg)
 	}
@@ -61,7 +59,6 @@ func BenchmarkQualityGenericBaseline(b *testing.B) {
 // detection, rectification, MRZ read, quality, classification.
 func BenchmarkInspect(b *testing.B) {
 	img, _ := benchPhoto(b)
-	b.ResetTimer()
 	for b.Loop() {
 		rep, err := document.Inspect(img, document.Options{Now: now})
 		if err != nil || rep.MRZ == nil || !rep.MRZ.Accepted {
@@ -74,7 +71,6 @@ func BenchmarkInspect(b *testing.B) {
 func BenchmarkDetectRectify(b *testing.B) {
 	img, _ := benchPhoto(b)
 	g := imaging.ToGray(img)
-	b.ResetTimer()
 	for b.Loop() {
 		d := document.Detect(g)
 		if _, ok := document.Rectify(g, d.Quad); !ok {

@@ -1,6 +1,7 @@
 package document
 
 import (
+	"cmp"
 	"image"
 	"math"
 	"slices"
@@ -119,30 +120,16 @@ func Detect(g *image.Gray) Detection {
 		whole.Content = content(edges, w, h, RectQuad(float64(w), float64(h)))
 		return whole
 	}
-	slices.SortFunc(cands, func(a, b Detection) int { return cmpDesc(a.Coverage, b.Coverage) })
+	slices.SortFunc(cands, func(a, b Detection) int { return cmp.Compare(b.Coverage, a.Coverage) })
 	best := cands[0]
 	for _, c := range cands[1:] {
-		if c.Coverage >= 0.5*best.Coverage && !best.Quad.Contains(quadCentre(c.Quad)) {
+		if c.Coverage >= 0.5*best.Coverage && !best.Quad.Contains(c.Quad.Centre()) {
 			best.Others++
 		}
 	}
 	best.Content = content(edges, w, h, best.Quad)
 	best.Quad = best.Quad.Scale(1 / scale)
 	return best
-}
-
-func cmpDesc(a, b float64) int {
-	switch {
-	case a > b:
-		return -1
-	case a < b:
-		return 1
-	}
-	return 0
-}
-
-func quadCentre(q Quad) Point {
-	return Point{(q[0].X + q[1].X + q[2].X + q[3].X) / 4, (q[0].Y + q[1].Y + q[2].Y + q[3].Y) / 4}
 }
 
 // plausibleAspect accepts long/short side ratios from 1.2 to 1.9 (ID-1 is

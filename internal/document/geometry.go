@@ -46,6 +46,11 @@ func (q Quad) Sides() (width, height float64) {
 	return (d(q[0], q[1]) + d(q[3], q[2])) / 2, (d(q[0], q[3]) + d(q[1], q[2])) / 2
 }
 
+// Centre returns the mean of the four corners.
+func (q Quad) Centre() Point {
+	return Point{(q[0].X + q[1].X + q[2].X + q[3].X) / 4, (q[0].Y + q[1].Y + q[2].Y + q[3].Y) / 4}
+}
+
 // Scale returns the quad with every coordinate multiplied by f.
 func (q Quad) Scale(f float64) Quad {
 	for i := range q {
@@ -83,6 +88,14 @@ func (h Homography) Apply(p Point) Point {
 		return Point{math.Inf(1), math.Inf(1)}
 	}
 	return Point{(h[0]*p.X + h[1]*p.Y + h[2]) / w, (h[3]*p.X + h[4]*p.Y + h[5]) / w}
+}
+
+// ApplyQuad maps each corner of q through h.
+func (h Homography) ApplyQuad(q Quad) Quad {
+	for i := range q {
+		q[i] = h.Apply(q[i])
+	}
+	return q
 }
 
 // HomographyFromQuads returns the transform mapping each corner of src onto

@@ -2,6 +2,7 @@ package document
 
 import (
 	"image"
+	"image/color"
 	"math"
 )
 
@@ -34,26 +35,14 @@ func clippedMask(img image.Image) (mask []bool, w, h int) {
 					continue
 				}
 				ci := m.COffset(b.Min.X+x, b.Min.Y+y)
-				r, g, bb := ycc(m.Y[yi], m.Cb[ci], m.Cr[ci])
+				r, g, bb := color.YCbCrToRGB(m.Y[yi], m.Cb[ci], m.Cr[ci])
 				mask[y*w+x] = r >= clipLevel && g >= clipLevel && bb >= clipLevel
 			}
 		}
 	case *image.RGBA:
-		for y := range h {
-			row := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
-			for x := range w {
-				p := row[4*x : 4*x+3]
-				mask[y*w+x] = p[0] >= clipLevel && p[1] >= clipLevel && p[2] >= clipLevel
-			}
-		}
+		clippedRows(mask, w, h, m.Pix[m.PixOffset(b.Min.X, b.Min.Y):], m.Stride)
 	case *image.NRGBA:
-		for y := range h {
-			row := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
-			for x := range w {
-				p := row[4*x : 4*x+3]
-				mask[y*w+x] = p[0] >= clipLevel && p[1] >= clipLevel && p[2] >= clipLevel
-			}
-		}
+		clippedRows(mask, w, h, m.Pix[m.PixOffset(b.Min.X, b.Min.Y):], m.Stride)
 	case *image.Gray:
 		for y := range h {
 			row := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
@@ -73,18 +62,16 @@ func clippedMask(img image.Image) (mask []bool, w, h int) {
 	return mask, w, h
 }
 
-// ycc converts full-range JFIF YCbCr to RGB (as image/color does).
-func ycc(y, cb, cr uint8) (r, g, b int) {
-	yy := int32(y) * 0x10101
-	cb1, cr1 := int32(cb)-128, int32(cr)-128
-	r = int(clampU8((yy + 91881*cr1) >> 16))
-	g = int(clampU8((yy - 22554*cb1 - 46802*cr1) >> 16))
-	b = int(clampU8((yy + 116130*cb1) >> 16))
-	return
-}
-
-func clampU8(v int32) int32 {
-	return min(max(v, 0), 255)
+// clippedRows fills mask from 8-bit RGBA rows (pix at the first pixel,
+// stride bytes apart): the RGBA and NRGBA fast paths.
+func clippedRows(mask []bool, w, h int, pix []uint8, stride int) {
+	for y := range h {
+		row := pix[y*stride:]
+		for x := range w {
+			p := row[4*x : 4*x+3]
+			mask[y*w+x] = p[0] >= clipLevel && p[1] >= clipLevel && p[2] >= clipLevel
+		}
+	}
 }
 
 // glare returns the fraction of doc covered by the largest clipped-white

@@ -1,6 +1,7 @@
 package document
 
 import (
+	"cmp"
 	"math"
 	"slices"
 )
@@ -41,10 +42,7 @@ func cross(o, a, b Point) float64 { return (a.X-o.X)*(b.Y-o.Y) - (a.Y-o.Y)*(b.X-
 // convexHull is Andrew's monotone chain.
 func convexHull(pts []Point) []Point {
 	slices.SortFunc(pts, func(a, b Point) int {
-		if a.X != b.X {
-			return cmpFloat(a.X, b.X)
-		}
-		return cmpFloat(a.Y, b.Y)
+		return cmp.Or(cmp.Compare(a.X, b.X), cmp.Compare(a.Y, b.Y))
 	})
 	pts = slices.Compact(pts)
 	if len(pts) < 3 {
@@ -66,16 +64,6 @@ func convexHull(pts []Point) []Point {
 		out = append(out, p)
 	}
 	return out[:len(out)-1]
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // simplify drops hull vertices until at most n remain, each time the one

@@ -124,10 +124,7 @@ func readMRZ(g *image.Gray, rect *Rectified, now time.Time) (*mrzocr.Reading, Qu
 	var bestQuad Quad
 	if rect != nil {
 		if r, err := mrzocr.Read(rect.Gray, now); err == nil && r.Result != nil {
-			best, bestQuad = r, readingQuad(r)
-			for i := range bestQuad {
-				bestQuad[i] = rect.ToPhoto.Apply(bestQuad[i])
-			}
+			best, bestQuad = r, rect.ToPhoto.ApplyQuad(readingQuad(r))
 			if r.Result.ChecksValid {
 				return best, bestQuad
 			}
@@ -164,11 +161,7 @@ func readingQuad(r *mrzocr.Reading) Quad {
 // where the zone would be, for the glare check when none was read.
 func presumedMRZ(rect *Rectified) Quad {
 	w, h := float64(rect.Gray.Rect.Dx()), float64(rect.Gray.Rect.Dy())
-	q := Quad{{0, 0.7 * h}, {w, 0.7 * h}, {w, h}, {0, h}}
-	for i := range q {
-		q[i] = rect.ToPhoto.Apply(q[i])
-	}
-	return q
+	return rect.ToPhoto.ApplyQuad(Quad{{0, 0.7 * h}, {w, 0.7 * h}, {w, h}, {0, h}})
 }
 
 // portraitOf rectifies the colour photo like rect and finds the face.
@@ -185,11 +178,7 @@ func hasIssue(issues []Issue, c IssueCode) bool {
 func reasonsOf(issues []Issue) []ReasonKey {
 	out := []ReasonKey{}
 	for _, is := range issues {
-		seen := false
-		for _, r := range out {
-			seen = seen || r == is.Reason
-		}
-		if !seen {
+		if !slices.Contains(out, is.Reason) {
 			out = append(out, is.Reason)
 		}
 	}

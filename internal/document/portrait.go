@@ -30,10 +30,7 @@ func findPortrait(fe *face.Engine, doc *image.RGBA, toPhoto Homography) (*Portra
 	b := f.Box
 	// The photo box (rectified pixels) mapped to the photo's bounding box.
 	q := Quad{{b.X, b.Y}, {b.X + b.Width, b.Y}, {b.X + b.Width, b.Y + b.Height}, {b.X, b.Y + b.Height}}
-	for i := range q {
-		q[i] = toPhoto.Apply(q[i])
-	}
-	r := q.Bounds()
+	r := toPhoto.ApplyQuad(q).Bounds()
 	p := &Portrait{Box: face.Box{X: float64(r.Min.X), Y: float64(r.Min.Y), Width: float64(r.Dx()), Height: float64(r.Dy())}, Score: f.Score}
 	// Crop with 40 % margin on each side, inside the document.
 	m := 0.4 * math.Max(b.Width, b.Height)

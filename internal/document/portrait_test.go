@@ -41,7 +41,9 @@ func TestPortraitSynthetic(t *testing.T) {
 			t.Errorf("%s: face centre %v outside the printed photo %v", s.Name, c, s.Portrait)
 			continue
 		}
-		if p.Crop == nil || p.Crop.Rect.Dx() < int(p.Box.Width*0.8) {
+		if p.Crop == nil {
+			t.Errorf("%s: no crop", s.Name)
+		} else if p.Crop.Rect.Dx() < int(p.Box.Width*0.8) {
 			t.Errorf("%s: crop %v smaller than the face %v", s.Name, p.Crop.Rect, p.Box)
 		}
 		found++

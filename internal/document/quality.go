@@ -184,7 +184,7 @@ func rowSpan(q Quad, y, offX, sx float64, w int) (lo, hi int) {
 
 // shrink moves each corner of q towards its centre by f of the distance.
 func shrink(q Quad, f float64) Quad {
-	c := Point{(q[0].X + q[1].X + q[2].X + q[3].X) / 4, (q[0].Y + q[1].Y + q[2].Y + q[3].Y) / 4}
+	c := q.Centre()
 	for i := range q {
 		q[i].X += (c.X - q[i].X) * f
 		q[i].Y += (c.Y - q[i].Y) * f

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/openidv/openidv/internal/imaging"
@@ -52,12 +53,7 @@ func specimens(t testing.TB) (dir string, out []specimen) {
 		s.Path = p
 		out = append(out, s)
 	}
-	slices.SortFunc(out, func(a, b specimen) int {
-		if a.Path < b.Path {
-			return -1
-		}
-		return 1
-	})
+	slices.SortFunc(out, func(a, b specimen) int { return strings.Compare(a.Path, b.Path) })
 	return dir, out
 }
 

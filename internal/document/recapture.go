@@ -1,6 +1,7 @@
 package document
 
 import (
+	"cmp"
 	"image"
 	"image/color"
 	"math"
@@ -85,15 +86,7 @@ func flatPatches(g *image.Gray, doc Quad) []image.Rectangle {
 			}
 		}
 	}
-	slices.SortStableFunc(cs, func(a, b cand) int {
-		switch {
-		case a.flat < b.flat:
-			return -1
-		case a.flat > b.flat:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(cs, func(a, b cand) int { return cmp.Compare(a.flat, b.flat) })
 	out := make([]image.Rectangle, 0, screenPatches)
 	for _, c := range cs[:min(len(cs), screenPatches)] {
 		out = append(out, c.r)

@@ -67,7 +67,8 @@ func TestAssessFastPaths(t *testing.T) {
 			ycc.Y[ycc.YOffset(x, y)], ycc.Cb[ycc.COffset(x, y)], ycc.Cr[ycc.COffset(x, y)] = yy, cb, cr
 		}
 	}
-	for name, img := range map[string]image.Image{"rgba": rgba, "ycbcr": ycc, "gray": imaging.ToGray(rgba)} {
+	nrgba := &image.NRGBA{Pix: rgba.Pix, Stride: rgba.Stride, Rect: rgba.Rect} // opaque: the same bytes
+	for name, img := range map[string]image.Image{"rgba": rgba, "nrgba": nrgba, "ycbcr": ycc, "gray": imaging.ToGray(rgba)} {
 		got := document.Assess(img, nil, document.Regions{Document: doc})
 		if got.Glare != want.Glare {
 			t.Errorf("%s: glare %v, want %v", name, got.Glare, want.Glare)

@@ -45,8 +45,8 @@ func only(set []*docsynth.Sample, kinds []docsynth.Kind, variants ...docsynth.Va
 	return out
 }
 
-// synthRenderer returns the shared docsynth renderer, skipping t when the
-// OCR-B font is absent.
+// synthRenderer returns the shared docsynth renderer (the OCR-B font is
+// embedded; an error fails t).
 func synthRenderer(t testing.TB) *docsynth.Renderer {
 	t.Helper()
 	rendererOnce.Do(func() {
