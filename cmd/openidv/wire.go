@@ -195,6 +195,7 @@ func newService(cfg config.Config, st idv.Store, log *slog.Logger) (*app.Service
 	svc, err := app.New(app.Deps{
 		Store: st, Keyring: keys, Levels: levels, SMS: sms, Email: email, Logger: log,
 		SessionTTL: cfg.SessionTTL, Retention: cfg.Retention, CheckWebhookURL: checkWebhookURL(cfg),
+		Events: app.EventLimits{MaxPerSession: cfg.Events.MaxPerSession, MaxPayloadBytes: cfg.Events.MaxPayloadBytes},
 	})
 	return svc, dev, err
 }

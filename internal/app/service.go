@@ -41,6 +41,8 @@ type Deps struct {
 	// CheckWebhookURL validates webhook endpoint URLs (scheme, host, literal
 	// addresses); nil accepts https URLs with a host.
 	CheckWebhookURL func(raw string) error
+	// Events bounds the SDK events a session keeps (zero: the defaults).
+	Events EventLimits
 }
 
 // Service implements the use cases of API.md. It is safe for concurrent use.
@@ -58,6 +60,7 @@ type Service struct {
 	otpKey    []byte
 	replayKey seal.DataKey // seals stored Idempotency-Key answers (they hold client tokens)
 	checkURL  func(raw string) error
+	events    EventLimits
 
 	preflights preflightCache // encoded preflights by session version (PreflightJSON)
 	apiKeys    apiKeyCache    // API keys by secret hash, trusted for apiKeyTTL
@@ -94,7 +97,7 @@ func New(deps Deps) (*Service, error) {
 	s := &Service{
 		store: deps.Store, keys: deps.Keyring, levels: levels, sms: deps.SMS, email: deps.Email,
 		log: deps.Logger, now: deps.Now, rand: deps.Rand, ttl: deps.SessionTTL, retention: deps.Retention,
-		checkURL: deps.CheckWebhookURL,
+		checkURL: deps.CheckWebhookURL, events: deps.Events.withDefaults(),
 	}
 	if s.checkURL == nil {
 		s.checkURL = httpsURL

@@ -28,6 +28,7 @@ func defaultConfig() Config {
 		Webhooks: WebhooksConfig{AllowNetworks: []string{}, RetrySchedule: strings.Split(defaultRetrySchedule, ","),
 			Timeout: 15 * time.Second, Lease: time.Minute, Workers: 32, DisableAfter: 120 * time.Hour,
 			Endpoints: []WebhookEndpointConfig{}},
+		Events: EventsConfig{MaxPerSession: 500, MaxPayloadBytes: 4096},
 	}
 }
 

@@ -37,6 +37,7 @@ func (c Config) validate() []string {
 	p = append(p, c.SMS.validate()...)
 	p = append(p, c.Email.validate()...)
 	p = append(p, c.Webhooks.validate()...)
+	p = append(p, c.Events.validate()...)
 	for _, o := range c.CORSOrigins {
 		if !isOrigin(o) {
 			add("cors_origins: %q must be an origin like https://shop.example (scheme and host, no path, no wildcard)", o)

@@ -45,6 +45,7 @@ type endpoint struct {
 	auth       authMode
 	body       int64 // JSON body limit; 0 = the route takes no body
 	idempotent bool  // honours Idempotency-Key
+	stream     bool  // fn answers a streamer, written as it is encoded
 	fn         apiFunc
 }
 
@@ -61,6 +62,10 @@ func (s *Server) api(e endpoint) http.Handler {
 				s.writeError(w, r, err)
 				return
 			}
+		}
+		if e.stream {
+			s.stream(w, c, e.fn)
+			return
 		}
 		key := r.Header.Get("Idempotency-Key")
 		if e.idempotent && key != "" {

@@ -129,8 +129,8 @@ func (f *fakeService) RecordEvents(_ context.Context, _ app.Principal, _ string,
 	return nil
 }
 
-func (f *fakeService) Events(context.Context, app.Principal, string) ([]app.EventView, error) {
-	return nil, nil
+func (f *fakeService) EventPage(context.Context, app.Principal, string, app.EventQuery) (app.EventPage, error) {
+	return app.EventPage{}, nil
 }
 
 func (f *fakeService) StartPhoneVerification(context.Context, app.Principal, string, string) (idv.Preflight, error) {

@@ -102,7 +102,7 @@ func (s *Server) routes() []route {
 		{"GET " + sess + "/preflight", s.api(endpoint{auth: authSession, fn: s.preflight})},
 		{"GET " + sess + "/cable", http.HandlerFunc(s.cable)},
 		{"POST " + sess + "/events", s.api(endpoint{auth: authSession, body: s.opts.MaxEventsBodyBytes, idempotent: true, fn: s.recordEvents})},
-		{"GET " + sess + "/events", s.api(endpoint{auth: authSession, fn: s.listEvents})},
+		{"GET " + sess + "/events", s.api(endpoint{auth: authSession, stream: true, fn: s.listEvents})},
 		{"POST " + sess + "/phone_verification", s.api(endpoint{auth: authSession, body: s.opts.MaxBodyBytes, idempotent: true, fn: s.startPhone})},
 		{"PATCH " + sess + "/phone_verification", s.api(endpoint{auth: authSession, body: s.opts.MaxBodyBytes, fn: s.completePhone})},
 		{"POST " + sess + "/email_verification", s.api(endpoint{auth: authSession, body: s.opts.MaxBodyBytes, idempotent: true, fn: s.startEmail})},

@@ -29,7 +29,8 @@ type Service interface {
 	// result is shared and must not be modified.
 	PreflightJSON(ctx context.Context, p app.Principal, id string) ([]byte, error)
 	RecordEvents(ctx context.Context, p app.Principal, id string, events []app.SDKEvent) error
-	Events(ctx context.Context, p app.Principal, id string) ([]app.EventView, error)
+	// EventPage reads one page of a session's timeline.
+	EventPage(ctx context.Context, p app.Principal, id string, q app.EventQuery) (app.EventPage, error)
 
 	StartPhoneVerification(ctx context.Context, p app.Principal, id, phoneNumber string) (idv.Preflight, error)
 	CompletePhoneVerification(ctx context.Context, p app.Principal, id, code string) (idv.Preflight, error)

@@ -202,11 +202,6 @@ func preflightReply(pf idv.Preflight, err error) (reply, error) {
 	return reply{http.StatusOK, pf}, nil
 }
 
-// eventsReply is the answer of GET .../events.
-type eventsReply struct {
-	Events []app.EventView `json:"events"`
-}
-
 func (s *Server) recordEvents(ctx context.Context, c *call) (reply, error) {
 	evs, err := decodeEvents(c.body)
 	if err != nil {
@@ -218,15 +213,18 @@ func (s *Server) recordEvents(ctx context.Context, c *call) (reply, error) {
 	return reply{http.StatusCreated, map[string]int{"recorded": len(evs)}}, nil
 }
 
+// listEvents answers one page of the timeline (?limit=, ?cursor=),
+// streamed event by event.
 func (s *Server) listEvents(ctx context.Context, c *call) (reply, error) {
-	evs, err := s.svc.Events(ctx, c.p, c.id)
+	limit, err := limitParam(c.r)
 	if err != nil {
 		return reply{}, err
 	}
-	if evs == nil {
-		evs = []app.EventView{}
+	page, err := s.svc.EventPage(ctx, c.p, c.id, app.EventQuery{Limit: limit, Cursor: c.r.URL.Query().Get("cursor")})
+	if err != nil {
+		return reply{}, err
 	}
-	return reply{http.StatusOK, eventsReply{Events: evs}}, nil
+	return reply{http.StatusOK, eventsStream{page}}, nil
 }
 
 func (s *Server) startPhone(ctx context.Context, c *call) (reply, error) {

@@ -1,6 +1,11 @@
 package idv
 
-import "time"
+import (
+	"encoding/base64"
+	"strconv"
+	"strings"
+	"time"
+)
 
 // EventSource says who recorded a timeline event.
 type EventSource string
@@ -16,12 +21,56 @@ const (
 // payload is sealed with the session data key because SDK payloads may carry
 // personal data.
 type Event struct {
+	// Seq is the store's insertion sequence, set when read back; with
+	// CreatedAt it orders the timeline and makes its page cursor.
+	Seq           int64
 	ID            string
 	SessionID     string
 	Type          string
 	Source        EventSource
 	SealedPayload []byte
 	CreatedAt     time.Time
+}
+
+// EventCursor is a position in a session's timeline: the (CreatedAt, Seq)
+// of the last event of the page already read. The zero cursor is the start.
+type EventCursor struct {
+	CreatedAt time.Time
+	Seq       int64
+}
+
+// IsZero reports whether c is the start of the timeline.
+func (c EventCursor) IsZero() bool { return c.Seq == 0 && c.CreatedAt.IsZero() }
+
+// CursorAfter returns the cursor that follows e.
+func CursorAfter(e Event) EventCursor { return EventCursor{CreatedAt: e.CreatedAt, Seq: e.Seq} }
+
+// String encodes c as an opaque URL-safe token.
+func (c EventCursor) String() string {
+	raw := strconv.FormatInt(c.CreatedAt.UnixMicro(), 36) + "." + strconv.FormatInt(c.Seq, 36)
+	return base64.RawURLEncoding.EncodeToString([]byte(raw))
+}
+
+// ParseEventCursor decodes a token made by EventCursor.String; ok is false
+// for anything else.
+func ParseEventCursor(token string) (c EventCursor, ok bool) {
+	if token == "" || len(token) > 64 {
+		return EventCursor{}, false
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(token)
+	if err != nil {
+		return EventCursor{}, false
+	}
+	at, seq, found := strings.Cut(string(raw), ".")
+	if !found {
+		return EventCursor{}, false
+	}
+	micros, err1 := strconv.ParseInt(at, 36, 64)
+	n, err2 := strconv.ParseInt(seq, 36, 64)
+	if err1 != nil || err2 != nil || n <= 0 {
+		return EventCursor{}, false
+	}
+	return EventCursor{CreatedAt: time.UnixMicro(micros).UTC(), Seq: n}, true
 }
 
 // OutboxMessage is a webhook waiting to be delivered, written in the same

@@ -21,8 +21,11 @@ type Store interface {
 	// DataKey reads a session's wrapped data key outside a transaction,
 	// ErrNotFound once erased.
 	DataKey(ctx context.Context, sessionID string) ([]byte, error)
-	// Events lists a session's timeline, oldest first.
-	Events(ctx context.Context, sessionID string) ([]Event, error)
+	// Events lists at most limit events of a session's timeline that come
+	// after the cursor (the zero cursor: from the start), oldest first, in
+	// (CreatedAt, Seq) order, each with its Seq. It reads one page, never
+	// the whole timeline.
+	Events(ctx context.Context, sessionID string, after EventCursor, limit int) ([]Event, error)
 	// APIKeyByHash finds a key by the hash of its secret.
 	APIKeyByHash(ctx context.Context, hash []byte) (APIKey, error)
 	// CountAPIKeys tells whether the first admin key must be made.
@@ -67,6 +70,9 @@ type Tx interface {
 	DeleteDataKey(ctx context.Context, sessionID string) error
 
 	AppendEvents(ctx context.Context, events ...Event) error
+	// CountEvents counts a session's timeline events from source; called
+	// after SessionForUpdate, the count holds until commit.
+	CountEvents(ctx context.Context, sessionID string, source EventSource) (int, error)
 	// EnqueueOutbox adds webhook messages and, in the same transaction, one
 	// pending delivery per enabled endpoint of the message's mode that wants
 	// its type.

@@ -12,17 +12,19 @@ func (s *Store) Session(ctx context.Context, id string) (idv.Session, error) {
 	return readSession(ctx, s.pool, `SELECT `+sessionColumns+` FROM sessions WHERE id = $1`, id)
 }
 
-// Events lists a session's timeline, oldest first (insertion order among
-// events with the same time). An unknown session has no events.
-func (s *Store) Events(ctx context.Context, sessionID string) ([]idv.Event, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, session_id, type, source, sealed_payload, created_at
-		FROM events WHERE session_id = $1 ORDER BY created_at, seq`, sessionID)
+// Events lists one page of a session's timeline after the cursor, oldest
+// first (insertion order among events with the same time). An unknown
+// session has no events.
+func (s *Store) Events(ctx context.Context, sessionID string, after idv.EventCursor, limit int) ([]idv.Event, error) {
+	rows, err := s.pool.Query(ctx, `SELECT seq, id, session_id, type, source, sealed_payload, created_at
+		FROM events WHERE session_id = $1 AND (created_at, seq) > ($2, $3)
+		ORDER BY created_at, seq LIMIT $4`, sessionID, ts(after.CreatedAt), after.Seq, max(limit, 0))
 	if err != nil {
 		return nil, mapErr("list events", err)
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (idv.Event, error) {
 		var e idv.Event
-		err := r.Scan(&e.ID, &e.SessionID, &e.Type, &e.Source, &e.SealedPayload, &e.CreatedAt)
+		err := r.Scan(&e.Seq, &e.ID, &e.SessionID, &e.Type, &e.Source, &e.SealedPayload, &e.CreatedAt)
 		e.CreatedAt = e.CreatedAt.UTC()
 		return e, err
 	})

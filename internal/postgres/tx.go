@@ -109,6 +109,14 @@ func (t *tx) AppendEvents(ctx context.Context, events ...idv.Event) error {
 	return nil
 }
 
+// CountEvents counts a session's events from source (index events_source).
+func (t *tx) CountEvents(ctx context.Context, sessionID string, source idv.EventSource) (int, error) {
+	var n int
+	err := t.queryRow(ctx, `SELECT COUNT(*) FROM events WHERE session_id = $1 AND source = $2`,
+		sessionID, string(source)).Scan(&n)
+	return n, mapErr("count events", err)
+}
+
 // EnqueueOutbox adds webhook messages and their deliveries.
 func (t *tx) EnqueueOutbox(ctx context.Context, msgs ...idv.OutboxMessage) error {
 	for _, m := range msgs {

@@ -27,11 +27,13 @@ func (s *Store) DataKey(ctx context.Context, sessionID string) ([]byte, error) {
 	return k, mapErr("read data key", err)
 }
 
-// Events lists a session's timeline, oldest first (insertion order among
-// events with the same time). An unknown session has no events.
-func (s *Store) Events(ctx context.Context, sessionID string) ([]idv.Event, error) {
-	rows, err := s.reads.QueryContext(ctx, `SELECT id, session_id, type, source, sealed_payload, created_at
-		FROM events WHERE session_id = $1 ORDER BY created_at, seq`, sessionID)
+// Events lists one page of a session's timeline after the cursor, oldest
+// first (insertion order among events with the same time). An unknown
+// session has no events.
+func (s *Store) Events(ctx context.Context, sessionID string, after idv.EventCursor, limit int) ([]idv.Event, error) {
+	rows, err := s.reads.QueryContext(ctx, `SELECT seq, id, session_id, type, source, sealed_payload, created_at
+		FROM events WHERE session_id = $1 AND (created_at, seq) > ($2, $3)
+		ORDER BY created_at, seq LIMIT $4`, sessionID, micros(after.CreatedAt), after.Seq, max(limit, 0))
 	if err != nil {
 		return nil, mapErr("list events", err)
 	}
@@ -42,7 +44,7 @@ func (s *Store) Events(ctx context.Context, sessionID string) ([]idv.Event, erro
 			e       idv.Event
 			created int64
 		)
-		if err := rows.Scan(&e.ID, &e.SessionID, &e.Type, &e.Source, &e.SealedPayload, &created); err != nil {
+		if err := rows.Scan(&e.Seq, &e.ID, &e.SessionID, &e.Type, &e.Source, &e.SealedPayload, &created); err != nil {
 			return nil, mapErr("list events", err)
 		}
 		e.CreatedAt = fromMicros(created)

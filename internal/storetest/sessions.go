@@ -135,7 +135,7 @@ func testNotFound(t *testing.T, st idv.Store) {
 	for _, tc := range tests {
 		wantCode(t, tc.name, tc.call(), idv.CodeNotFound)
 	}
-	events, err := st.Events(ctx, id)
+	events, err := st.Events(ctx, id, idv.EventCursor{}, 100)
 	if err != nil || len(events) != 0 {
 		t.Errorf("Events(unknown): got %v, %v; want none, nil", events, err)
 	}

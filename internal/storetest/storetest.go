@@ -41,6 +41,8 @@ func Run(t *testing.T, open func(t *testing.T) idv.Store) {
 		{"NoticesAfterCommit", testNoticesAfterCommit},
 		{"DataKeys", testDataKeys},
 		{"Events", testEvents},
+		{"EventPages", testEventPages},
+		{"CountEvents", testCountEvents},
 		{"Idempotency", testIdempotency},
 		{"APIKeys", testAPIKeys},
 		{"Expiry", testExpiry},

@@ -52,7 +52,7 @@ func testRollbackLeavesNothing(t *testing.T, st idv.Store) {
 	if _, err := st.Session(t.Context(), gone); idv.ErrorCode(err) != idv.CodeNotFound {
 		t.Errorf("Session of rolled back: got %v, want not found", err)
 	}
-	if ev, err := st.Events(t.Context(), gone); err != nil || len(ev) != 0 {
+	if ev, err := st.Events(t.Context(), gone, idv.EventCursor{}, 100); err != nil || len(ev) != 0 {
 		t.Errorf("Events of rolled back: got %v, %v; want none", ev, err)
 	}
 	err = st.InTx(t.Context(), func(tx idv.Tx) error { _, err := tx.DataKey(t.Context(), gone); return err })
