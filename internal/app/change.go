@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/openidv/openidv/internal/flow"
@@ -188,6 +189,9 @@ func (s *Service) record(ctx context.Context, tx idv.Tx, sess idv.Session, dk se
 // event builds a timeline entry; its payload is sealed with dk (left nil
 // when the session has no data key any more).
 func (s *Service) event(sessionID, typ string, src idv.EventSource, payload []byte, dk seal.DataKey, now time.Time) (idv.Event, error) {
+	if src == idv.SourceServer && !idv.IsServerEventType(typ) {
+		return idv.Event{}, internal("event", fmt.Errorf("server event type %q is not in the timeline vocabulary (idv.ServerEventTypes, docs/events.md)", typ))
+	}
 	id, err := s.newID("evt_")
 	if err != nil {
 		return idv.Event{}, internal("event id", err)

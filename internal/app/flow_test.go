@@ -63,7 +63,8 @@ func TestContactFlowCompletes(t *testing.T) {
 			types = append(types, ev.Type)
 		}
 		want := []string{"session.created", "session.consent.accepted", "session.phone.code_sent", "otpSuccess",
-			"session.email.code_sent", "otpSuccess", "session.completed"}
+			"session.phone.verified", "session.email.code_sent", "otpSuccess", "session.email.verified",
+			"session.completed"}
 		if diff := cmp.Diff(want, types); diff != "" {
 			t.Errorf("timeline (-want +got):\n%s", diff)
 		}

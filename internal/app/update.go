@@ -45,7 +45,7 @@ func (s *Service) UpdateSession(ctx context.Context, p Principal, id string, in 
 		if err != nil {
 			return internal("encode update", err)
 		}
-		effects := []flow.Effect{flow.TimelineEvent{Type: "session.updated", Source: idv.SourceServer, Payload: payload}}
+		effects := []flow.Effect{flow.TimelineEvent{Type: idv.TimelineUpdated, Source: idv.SourceServer, Payload: payload}}
 		if err := s.save(ctx, tx, &sess, dk, effects, s.now()); err != nil {
 			return err
 		}
@@ -124,7 +124,7 @@ func (s *Service) erase(ctx context.Context, tx idv.Tx, sess idv.Session) error 
 	}
 	// The timeline entry has no payload (the key is gone). No webhook:
 	// DESIGN.md §1.5 lists no erasure event.
-	ev, err := s.event(sess.ID, "session.erased", idv.SourceServer, nil, seal.DataKey{}, s.now())
+	ev, err := s.event(sess.ID, idv.TimelineErased, idv.SourceServer, nil, seal.DataKey{}, s.now())
 	if err != nil {
 		return err
 	}

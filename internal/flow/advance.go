@@ -52,7 +52,7 @@ func Advance(s State, in Input, now time.Time) (State, []Effect, error) {
 		err = r.codeChecked(v, now)
 	case Cancel:
 		st.Status = idv.StatusCanceled
-		r.both("session.canceled", "session.canceled", "")
+		r.both("session.canceled", "")
 	case Expire:
 		r.expire()
 	default:
@@ -109,7 +109,7 @@ func endedError(st State) error {
 // expire ends the session as expired.
 func (r *recorder) expire() {
 	r.st.Status = idv.StatusExpired
-	r.both("session.expired", "session.expired", "")
+	r.both("session.expired", "")
 }
 
 // stepFor returns the index of the step of kind k if it is the current one
@@ -152,11 +152,11 @@ func (r *recorder) consent(in ConsentGiven, now time.Time) error {
 	if !in.Accepted {
 		step.Status = idv.StepRefused
 		r.st.Status = idv.StatusCanceled
-		r.both("session.consent.rejected", "session.consent.rejected", "")
+		r.both("session.consent.rejected", "")
 		return nil
 	}
 	step.Status = idv.StepPassed
-	r.both("session.consent.accepted", "session.consent.accepted", "")
+	r.both("session.consent.accepted", "")
 	r.completeIfDone()
 	return nil
 }
@@ -203,7 +203,7 @@ func (r *recorder) codeIssued(in CodeIssued, now time.Time) error {
 	step.LastError = nil
 	step.UpdatedAt = now
 	tag := mustInfo(in.Step).webhookTag
-	r.timeline("session."+tag+".code_sent", idv.SourceServer, map[string]any{
+	r.timeline("session."+tag+".code_sent", map[string]any{
 		"step": in.Step, "send": sends + 1, "max_sends": MaxSends,
 	})
 	return nil
@@ -229,8 +229,8 @@ func (r *recorder) codeChecked(in CodeChecked, now time.Time) error {
 		step.Status = idv.StepPassed
 		step.LastError = nil
 		o.CodeMAC = nil
-		r.timeline("otpSuccess", idv.SourceServer, map[string]any{"message": "Correct OTP.", "step": in.Step})
-		r.webhook("session."+tag+".verified", in.Step)
+		r.timeline(idv.TimelineOTPSuccess, map[string]any{"message": "Correct OTP.", "step": in.Step})
+		r.both("session."+tag+".verified", in.Step)
 		r.completeIfDone()
 		return nil
 	}
@@ -243,8 +243,9 @@ func (r *recorder) codeChecked(in CodeChecked, now time.Time) error {
 	if left > 0 {
 		msg := fmt.Sprintf("Invalid code. %d attempt(s) left.", left)
 		step.LastError = &idv.StepError{Reason: "otpFailure", Message: msg}
-		r.timeline("session."+tag+".code_rejected", idv.SourceServer, map[string]any{
-			"step": in.Step, "attempts": o.Failures, "max_attempts": step.MaxAttempts,
+		r.timeline(idv.TimelineAttemptFailed, map[string]any{
+			"step": in.Step, "reason": "otpFailure", "message": msg,
+			"attemptNumber": o.Failures, "max_attempts": step.MaxAttempts,
 		})
 		return &idv.Error{Code: idv.CodeInvalid, Message: msg, Fields: []idv.FieldError{{Name: "code", Message: "invalid code"}}}
 	}
@@ -252,8 +253,8 @@ func (r *recorder) codeChecked(in CodeChecked, now time.Time) error {
 	step.LastError = &idv.StepError{Reason: "otpFailure", Message: "Invalid OTP. No attempts left."}
 	o.CodeMAC = nil
 	r.st.Status = idv.StatusFailed
-	r.timeline("otpFailure", idv.SourceServer, map[string]any{"message": "Invalid OTP.", "step": in.Step})
-	r.webhook("session."+tag+".failed", in.Step)
+	r.timeline(idv.TimelineOTPFailure, map[string]any{"message": "Invalid OTP.", "step": in.Step})
+	r.both("session."+tag+".failed", in.Step)
 	return &idv.Error{Code: idv.CodeInvalid, Message: "Invalid code. No attempts left: the verification has failed.",
 		Fields: []idv.FieldError{{Name: "code", Message: "invalid code"}}}
 }

@@ -85,10 +85,10 @@ func (Expire) isInput()       {}
 // carry identifiers and statuses only, never personal data.
 type Effect interface{ isEffect() }
 
-// TimelineEvent is an entry to append to the session's timeline. Type is a
-// seed SDK event name (otpSuccess, otpFailure) or a server event name
-// (session.consent.accepted, session.phone.code_sent, …). Payload is a JSON
-// object.
+// TimelineEvent is an entry to append to the session's timeline. Type is
+// one of idv.ServerEventTypes: a seed name (otpSuccess, otpFailure,
+// attemptFailed), a session webhook type (session.phone.verified, …) or a
+// timeline-only name (session.phone.code_sent). Payload is a JSON object.
 type TimelineEvent struct {
 	Type    string
 	Source  idv.EventSource
@@ -131,7 +131,7 @@ func Start(sessionID string, level idv.Level, now time.Time, ttl time.Duration, 
 		}
 	}
 	r := recorder{st: &st}
-	r.both("session.created", "session.created", "")
+	r.both("session.created", "")
 	if len(st.Steps) == 0 {
 		r.complete()
 	}
@@ -160,17 +160,24 @@ type recorder struct {
 	effects []Effect
 }
 
-// timeline appends a timeline entry; fields are added to the payload.
-func (r *recorder) timeline(typ string, source idv.EventSource, fields map[string]any) {
+// timeline appends a server timeline entry; fields are the payload.
+func (r *recorder) timeline(typ string, fields map[string]any) {
 	payload := map[string]any{}
 	for k, v := range fields {
 		payload[k] = v
 	}
-	r.effects = append(r.effects, TimelineEvent{Type: typ, Source: source, Payload: mustJSON(payload)})
+	r.effects = append(r.effects, TimelineEvent{Type: typ, Source: idv.SourceServer, Payload: mustJSON(payload)})
 }
 
-// webhook appends a webhook event about the session, optionally a step.
-func (r *recorder) webhook(typ string, step idv.StepKind) {
+// both sends a webhook about the session, optionally a step, and records
+// it in the timeline under the same type: every webhook sent about a
+// session shows in its timeline.
+func (r *recorder) both(typ string, step idv.StepKind) {
+	fields := map[string]any{}
+	if step != "" {
+		fields["step"] = step
+	}
+	r.timeline(typ, fields)
 	data := map[string]any{"session_id": r.st.SessionID, "status": r.st.Status}
 	if step != "" {
 		data["step"] = step
@@ -178,20 +185,10 @@ func (r *recorder) webhook(typ string, step idv.StepKind) {
 	r.effects = append(r.effects, WebhookEvent{Type: typ, Payload: mustJSON(data)})
 }
 
-// both records a server timeline entry and a webhook.
-func (r *recorder) both(timelineType, webhookType string, step idv.StepKind) {
-	fields := map[string]any{}
-	if step != "" {
-		fields["step"] = step
-	}
-	r.timeline(timelineType, idv.SourceServer, fields)
-	r.webhook(webhookType, step)
-}
-
 // complete ends the session as completed.
 func (r *recorder) complete() {
 	r.st.Status = idv.StatusCompleted
-	r.both("session.completed", "session.completed", "")
+	r.both("session.completed", "")
 }
 
 // mustJSON encodes maps of strings, numbers and bools, which cannot fail.

@@ -131,7 +131,7 @@ func TestViewOTPParameters(t *testing.T) {
 // transcript against the keys effects may use.
 func TestEffectsCarryNoPersonalData(t *testing.T) {
 	allowed := map[string]bool{"session_id": true, "status": true, "step": true, "message": true,
-		"send": true, "max_sends": true, "attempts": true, "max_attempts": true}
+		"send": true, "max_sends": true, "attemptNumber": true, "max_attempts": true, "reason": true}
 	for _, tr := range transcripts() {
 		for _, e := range tr.run(t) {
 			for _, eff := range e.Effects {
