@@ -179,3 +179,27 @@ func TestWithLevelText(t *testing.T) {
 		t.Errorf("phone parameters = %v, want title and text null", got)
 	}
 }
+
+// TestTimelineTypesAreVocabulary checks every timeline entry of every
+// transcript has a type of the documented vocabulary, and every webhook
+// is timelined under its own type in the same transition.
+func TestTimelineTypesAreVocabulary(t *testing.T) {
+	for _, tr := range transcripts() {
+		for _, e := range tr.run(t) {
+			timelined := map[any]bool{}
+			for _, eff := range e.Effects {
+				if typ, ok := eff["timeline"]; ok {
+					timelined[typ] = true
+					if !idv.IsServerEventType(typ.(string)) {
+						t.Errorf("%s: timeline type %v is not in idv.ServerEventTypes", tr.name, typ)
+					}
+				}
+			}
+			for _, eff := range e.Effects {
+				if typ, ok := eff["webhook"]; ok && !timelined[typ] {
+					t.Errorf("%s: webhook %v is not timelined in the same transition", tr.name, typ)
+				}
+			}
+		}
+	}
+}
