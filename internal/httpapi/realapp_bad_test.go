@@ -78,6 +78,10 @@ func TestRealAppBadInput(t *testing.T) {
 		{"email too long", "POST", sp, e.private, `{"email_address":"` + strings.Repeat("a", 320) + `@example.org"}`, nil, 400},
 		{"unknown event type", "POST", sp + "/events", tok, `{"type":"approveMe","payload":{}}`, nil, 400},
 		{"event payload array", "POST", sp + "/events", tok, `{"type":"tooFar","payload":[]}`, nil, 400},
+		{"event payload over 4 KiB", "POST", sp + "/events", tok, `{"type":"tooFar","payload":{"message":"` + strings.Repeat("x", 4096) + `"}}`, nil, 400},
+		{"timeline limit 0", "GET", sp + "/events?limit=0", e.private, "", nil, 400},
+		{"timeline limit over 1000", "GET", sp + "/events?limit=1001", e.private, "", nil, 400},
+		{"timeline bad cursor", "GET", sp + "/events?cursor=bm9wZQ", e.private, "", nil, 400},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
