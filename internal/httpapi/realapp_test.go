@@ -156,7 +156,6 @@ func TestGoldenResponses(t *testing.T) {
 	}
 	for _, tc := range []struct{ file, auth, path string }{
 		{"show_private.json", e.private, "/v1/sessions/" + cs.SessionID},
-		{"show_public.json", e.public, "/v1/sessions/" + cs.SessionID},
 		{"show_client_token.json", cs.ClientToken, "/v1/sessions/" + cs.SessionID},
 		{"preflight.json", cs.ClientToken, "/v1/sessions/" + cs.SessionID + "/preflight"},
 	} {

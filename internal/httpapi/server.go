@@ -20,10 +20,12 @@ type Server struct {
 	handler http.Handler
 	metrics *metrics
 	limiter *limiter
-	hub     *Hub
-	assets  webAssets
-	ping    atomic.Pointer[pingFrame] // the ping of the current second, shared by every socket
-	ids     *requestIDs
+	// authFailures throttles failed authentication per client address.
+	authFailures *authFailures
+	hub          *Hub
+	assets       webAssets
+	ping         atomic.Pointer[pingFrame] // the ping of the current second, shared by every socket
+	ids          *requestIDs
 
 	stop      context.CancelFunc
 	watchDone chan struct{}
@@ -41,14 +43,15 @@ type route struct {
 func New(svc Service, opts Options) *Server {
 	opts = opts.withDefaults()
 	s := &Server{
-		svc:       svc,
-		opts:      opts,
-		log:       opts.Logger,
-		mux:       http.NewServeMux(),
-		probe:     http.NewServeMux(),
-		ids:       newRequestIDs(),
-		limiter:   newLimiter(opts.RateLimit, opts.Now),
-		watchDone: make(chan struct{}),
+		svc:          svc,
+		opts:         opts,
+		log:          opts.Logger,
+		mux:          http.NewServeMux(),
+		probe:        http.NewServeMux(),
+		ids:          newRequestIDs(),
+		limiter:      newLimiter(opts.RateLimit, opts.Now),
+		authFailures: newAuthFailures(opts.AuthFailures, opts.Now),
+		watchDone:    make(chan struct{}),
 	}
 	var err error
 	if s.assets, err = loadAssets(opts.WebAssets, opts.Branding); err != nil {
