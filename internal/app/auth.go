@@ -92,7 +92,8 @@ func unauthorized() error {
 }
 
 // Authenticate checks an API key (private_…, public_…, and their _sandbox_
-// forms). A missing, malformed, unknown or revoked key is CodeUnauthorized.
+// forms). A missing, malformed, unknown or revoked key is CodeUnauthorized;
+// a key whose checksum does not match is refused before any lookup.
 func (s *Service) Authenticate(ctx context.Context, bearer string) (Principal, error) {
 	kind, sandbox, ok := parseKey(bearer)
 	if !ok {
@@ -132,7 +133,9 @@ func (s *Service) apiKey(ctx context.Context, bearer string) (idv.APIKey, error)
 
 // AuthenticateSession accepts an API key, or the client token of session
 // sessionID. Any other token is CodeNotFound, as if the session did not
-// exist.
+// exist; one whose checksum does not match is refused before the session
+// is read. What each principal may then do is decided by the use case
+// (see access).
 func (s *Service) AuthenticateSession(ctx context.Context, bearer, sessionID string) (Principal, error) {
 	rest, ok := strings.CutPrefix(bearer, ClientTokenPrefix)
 	if !ok {

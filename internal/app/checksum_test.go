@@ -102,3 +102,27 @@ func TestKeyChecksum(t *testing.T) {
 		t.Errorf("the token itself: %v", err)
 	}
 }
+
+// BenchmarkAuthenticateUnknownKey compares refusing a guessed key whose
+// checksum is wrong (no lookup) with refusing an unknown key of the old
+// format, which still costs a store read.
+func BenchmarkAuthenticateUnknownKey(b *testing.B) {
+	svc := benchService(b)
+	ctx := context.Background()
+	good, _, err := svc.CreateAPIKey(ctx, idv.KeyPrivate, false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for name, bearer := range map[string]string{
+		"bad_checksum":       flip(good, len("private_")+3),
+		"unknown_old_format": "private_" + strings.Repeat("z", 52),
+	} {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := svc.Authenticate(ctx, bearer); idv.ErrorCode(err) != idv.CodeUnauthorized {
+					b.Fatalf("Authenticate: %v", err)
+				}
+			}
+		})
+	}
+}
