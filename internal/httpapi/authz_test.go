@@ -204,31 +204,9 @@ func TestAuthorizationTable(t *testing.T) {
 		opts.PublicURL = e.srv.opts.PublicURL
 		srv, ts := newTestServer(t, e.svc, opts)
 		routes := authzRoutes()
-		var patterns []string
-		for _, rt := range srv.routes() {
-			if !takesSession(rt.pattern) {
-				continue
-			}
-			patterns = append(patterns, rt.pattern)
-			if _, ok := routes[rt.pattern]; !ok {
-				t.Errorf("route %q takes a session but has no row in authzRoutes", rt.pattern)
-			}
-		}
-		if len(patterns) != len(routes) {
-			t.Errorf("authzRoutes has %d rows, the router %d session routes: %v", len(routes), len(patterns), patterns)
-		}
+		patterns := sessionPatterns(t, srv, routes)
 		ctx := context.Background()
-		secrets := map[bool]map[string]string{} // sandbox → kind → secret
-		for _, sandbox := range []bool{false, true} {
-			secrets[sandbox] = map[string]string{}
-			for _, kind := range []idv.KeyKind{idv.KeyPrivate, idv.KeyPublic} {
-				s, _, err := e.svc.CreateAPIKey(ctx, kind, sandbox)
-				if err != nil {
-					t.Fatal(err)
-				}
-				secrets[sandbox][string(kind)] = s
-			}
-		}
+		secrets := authzSecrets(t, e)
 		revoked := e.revokedKey(t)
 		for _, sandbox := range []bool{false, true} {
 			mode := map[bool]string{false: "live", true: "sandbox"}[sandbox]
@@ -278,6 +256,44 @@ func TestAuthorizationTable(t *testing.T) {
 			}
 		}
 	})
+}
+
+// sessionPatterns returns the router's routes that take a session, failing
+// for any without a row in routes (and for rows without a route).
+func sessionPatterns(t *testing.T, srv *Server, routes map[string]authzRoute) []string {
+	t.Helper()
+	var patterns []string
+	for _, rt := range srv.routes() {
+		if !takesSession(rt.pattern) {
+			continue
+		}
+		patterns = append(patterns, rt.pattern)
+		if _, ok := routes[rt.pattern]; !ok {
+			t.Errorf("route %q takes a session but has no row in authzRoutes", rt.pattern)
+		}
+	}
+	if len(patterns) != len(routes) {
+		t.Errorf("authzRoutes has %d rows, the router %d session routes: %v", len(routes), len(patterns), patterns)
+	}
+	return patterns
+}
+
+// authzSecrets makes a private and a public key of each mode: sandbox →
+// kind → secret.
+func authzSecrets(t *testing.T, e *realEnv) map[bool]map[string]string {
+	t.Helper()
+	secrets := map[bool]map[string]string{}
+	for _, sandbox := range []bool{false, true} {
+		secrets[sandbox] = map[string]string{}
+		for _, kind := range []idv.KeyKind{idv.KeyPrivate, idv.KeyPublic} {
+			s, _, err := e.svc.CreateAPIKey(context.Background(), kind, sandbox)
+			if err != nil {
+				t.Fatal(err)
+			}
+			secrets[sandbox][string(kind)] = s
+		}
+	}
+	return secrets
 }
 
 // authzDo sends one request and returns its status and, unless it switched
