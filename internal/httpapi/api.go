@@ -77,12 +77,12 @@ func (s *Server) api(e endpoint) http.Handler {
 // first, before the credentials are read.
 func (s *Server) admit(w http.ResponseWriter, r *http.Request, mode authMode, bearer string) (*call, error) {
 	addr := s.clientAddr(r)
-	if err := s.authFailures.check(addr); err != nil {
+	if err := s.failures.check(addr); err != nil {
 		return nil, err
 	}
 	c, err := s.authenticate(r, mode, bearer)
 	if err != nil {
-		s.authFailures.failed(addr, err)
+		s.failures.failed(addr, err)
 		return nil, err
 	}
 	if s.limiter.disabled {

@@ -20,12 +20,12 @@ type Server struct {
 	handler http.Handler
 	metrics *metrics
 	limiter *limiter
-	// authFailures throttles failed authentication per client address.
-	authFailures *authFailures
-	hub          *Hub
-	assets       webAssets
-	ping         atomic.Pointer[pingFrame] // the ping of the current second, shared by every socket
-	ids          *requestIDs
+	hub     *Hub
+	assets  webAssets
+	ping    atomic.Pointer[pingFrame] // the ping of the current second, shared by every socket
+	ids     *requestIDs
+
+	failures *authFailures // failed authentication per client address
 
 	stop      context.CancelFunc
 	watchDone chan struct{}
@@ -43,15 +43,15 @@ type route struct {
 func New(svc Service, opts Options) *Server {
 	opts = opts.withDefaults()
 	s := &Server{
-		svc:          svc,
-		opts:         opts,
-		log:          opts.Logger,
-		mux:          http.NewServeMux(),
-		probe:        http.NewServeMux(),
-		ids:          newRequestIDs(),
-		limiter:      newLimiter(opts.RateLimit, opts.Now),
-		authFailures: newAuthFailures(opts.AuthFailures, opts.Now),
-		watchDone:    make(chan struct{}),
+		svc:       svc,
+		opts:      opts,
+		log:       opts.Logger,
+		mux:       http.NewServeMux(),
+		probe:     http.NewServeMux(),
+		ids:       newRequestIDs(),
+		limiter:   newLimiter(opts.RateLimit, opts.Now),
+		failures:  newAuthFailures(opts.AuthFailures, opts.Now),
+		watchDone: make(chan struct{}),
 	}
 	var err error
 	if s.assets, err = loadAssets(opts.WebAssets, opts.Branding); err != nil {
