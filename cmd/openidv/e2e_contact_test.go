@@ -51,6 +51,7 @@ func runContactSession(t *testing.T, databaseURL string) {
 	}
 	admin := newAPIClient(srv.Base, srv.AdminKey)
 	cs := createContactSession(t, admin)
+	checkPublicKeyLockedOut(t, srv.Base, opts.DataDir, databaseURL, cs.SessionID)
 
 	kyc := dialCable(t, cs.WebsocketURL)
 	bynn := dialCable(t, cs.WebsocketURL)
@@ -67,6 +68,7 @@ func runContactSession(t *testing.T, databaseURL string) {
 	if shown.Status != "completed" || shown.KYCLevel != "contact" {
 		t.Errorf("GET session with the private key: got status %q level %q, want completed contact", shown.Status, shown.KYCLevel)
 	}
+	checkVerifiedContact(t, admin, cs.SessionID)
 	for _, l := range logs {
 		want := "consent_screen → phone_verification_start_screen → email_verification_start_screen → completed_screen"
 		if got := strings.Join(l.seen, " → "); got != want {

@@ -144,6 +144,7 @@ func newHandler(cfg config.Config, svc *app.Service, dev *devinbox.Inbox, log *s
 		Branding:       httpapi.Branding{Name: cfg.HostedPage.Name, Color: cfg.HostedPage.Color},
 		FrameAncestors: cfg.HostedPage.FrameAncestors,
 		RateLimit:      httpapi.RateLimit{PerMinute: cfg.RateLimit.RPS * 60, Burst: cfg.RateLimit.Burst},
+		AuthFailures:   httpapi.RateLimit{PerMinute: cfg.AuthFailures.PerMinute, Burst: cfg.AuthFailures.Burst},
 		Ready: func(ctx context.Context) error {
 			if stopping.Load() {
 				return errors.New("shutting down")
@@ -153,6 +154,9 @@ func newHandler(cfg config.Config, svc *app.Service, dev *devinbox.Inbox, log *s
 	}
 	if cfg.RateLimit.RPS == 0 {
 		opts.RateLimit.PerMinute = -1
+	}
+	if cfg.AuthFailures.PerMinute == 0 {
+		opts.AuthFailures.PerMinute = -1
 	}
 	if cfg.PublicURL != "" {
 		opts.PublicURL, _ = url.Parse(cfg.PublicURL) // validated by config

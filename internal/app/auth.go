@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/binary"
+	"hash/crc32"
 	"strings"
 
 	"github.com/openidv/openidv/internal/idv"
@@ -17,6 +19,20 @@ const keySecretBytes = 32
 
 // keySecretLen is the length of the base32 text of keySecretBytes.
 var keySecretLen = tokenEncoding.EncodedLen(keySecretBytes)
+
+// checksumLen is the length of the checksum that ends keys and client
+// tokens made since the checksum was introduced: the CRC-32 (IEEE) of
+// everything before it, big-endian, in lower-case base32.
+var checksumLen = tokenEncoding.EncodedLen(crc32.Size)
+
+// withChecksum appends the checksum of s to s.
+func withChecksum(s string) string { return s + checksum(s) }
+
+func checksum(s string) string {
+	var b [crc32.Size]byte
+	binary.BigEndian.PutUint32(b[:], crc32.ChecksumIEEE([]byte(s)))
+	return strings.ToLower(tokenEncoding.EncodeToString(b[:]))
+}
 
 // keyPrefix returns the prefix of a key of kind and mode, e.g. private_sandbox_.
 func keyPrefix(kind idv.KeyKind, sandbox bool) string {
@@ -32,7 +48,7 @@ func parseKey(secret string) (idv.KeyKind, bool, bool) {
 	for _, kind := range []idv.KeyKind{idv.KeyPrivate, idv.KeyPublic} {
 		for _, sandbox := range []bool{true, false} {
 			rest, ok := strings.CutPrefix(secret, keyPrefix(kind, sandbox))
-			if ok && validSecret(rest) {
+			if ok && validSecret(keyPrefix(kind, sandbox), rest) {
 				return kind, sandbox, true
 			}
 		}
@@ -40,11 +56,23 @@ func parseKey(secret string) (idv.KeyKind, bool, bool) {
 	return "", false, false
 }
 
-// validSecret reports whether s is lower-case base32 of keySecretBytes.
-func validSecret(s string) bool {
-	if len(s) != keySecretLen {
-		return false
+// validSecret reports whether rest, which follows prefix, is lower-case
+// base32 of keySecretBytes followed by its checksum, or without a checksum
+// (the format of keys and tokens made before checksums; those are only
+// known to be wrong once looked up).
+func validSecret(prefix, rest string) bool {
+	switch len(rest) {
+	case keySecretLen:
+		return base32Lower(rest)
+	case keySecretLen + checksumLen:
+		body := rest[:keySecretLen]
+		return base32Lower(rest) && checksum(prefix+body) == rest[keySecretLen:]
 	}
+	return false
+}
+
+// base32Lower reports whether s holds only lower-case base32 letters.
+func base32Lower(s string) bool {
 	for i := range len(s) {
 		c := s[i]
 		if (c < 'a' || c > 'z') && (c < '2' || c > '7') {
@@ -64,7 +92,8 @@ func unauthorized() error {
 }
 
 // Authenticate checks an API key (private_…, public_…, and their _sandbox_
-// forms). A missing, malformed, unknown or revoked key is CodeUnauthorized.
+// forms). A missing, malformed, unknown or revoked key is CodeUnauthorized;
+// a key whose checksum does not match is refused before any lookup.
 func (s *Service) Authenticate(ctx context.Context, bearer string) (Principal, error) {
 	kind, sandbox, ok := parseKey(bearer)
 	if !ok {
@@ -104,13 +133,15 @@ func (s *Service) apiKey(ctx context.Context, bearer string) (idv.APIKey, error)
 
 // AuthenticateSession accepts an API key, or the client token of session
 // sessionID. Any other token is CodeNotFound, as if the session did not
-// exist.
+// exist; one whose checksum does not match is refused before the session
+// is read. What each principal may then do is decided by the use case
+// (see access).
 func (s *Service) AuthenticateSession(ctx context.Context, bearer, sessionID string) (Principal, error) {
 	rest, ok := strings.CutPrefix(bearer, ClientTokenPrefix)
 	if !ok {
 		return s.Authenticate(ctx, bearer)
 	}
-	if !validSecret(rest) {
+	if !validSecret(ClientTokenPrefix, rest) {
 		return Principal{}, notFound()
 	}
 	sess, err := s.store.Session(ctx, sessionID)
@@ -141,7 +172,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, kind idv.KeyKind, sandbox bo
 	if err != nil {
 		return "", idv.APIKey{}, internal("key id", err)
 	}
-	secret := keyPrefix(kind, sandbox) + body
+	secret := withChecksum(keyPrefix(kind, sandbox) + body)
 	key := idv.APIKey{
 		ID: id, Kind: kind, Sandbox: sandbox, Hash: hashSecret(secret),
 		Hint: keyPrefix(kind, sandbox) + "…" + body[len(body)-4:], CreatedAt: s.now(),

@@ -11,34 +11,49 @@ import (
 	"github.com/openidv/openidv/internal/seal"
 )
 
-// access is what a use case needs from the principal.
+// access is who may call a session use case. The model:
+//
+//   - a public key creates sessions and nothing else: it reads and changes
+//     no session, whatever the id;
+//   - applicant calls (accessApplicant) take the client token of that
+//     session, or a private key acting for the integrator;
+//   - integrator calls (accessPrivate) take a private key only.
+//
+// A key sees only sessions of its own mode (sandbox or live).
 type access int
 
 const (
-	accessApplicant access = iota // API keys and the session's client token
-	accessAPIKey                  // private or public key
+	accessApplicant access = iota // the session's client token, or a private key
 	accessPrivate                 // private key only
 )
 
-// authorize checks that p may touch sess with the given access. A session
-// of the other mode (sandbox/live) or another session's token is not found:
-// nothing about its existence leaks.
-func authorize(p Principal, sess idv.Session, need access) error {
-	if p.Sandbox != sess.Sandbox {
-		return notFound()
-	}
-	if p.Kind == PrincipalClientToken && p.SessionID != sess.ID {
-		return notFound()
-	}
-	switch need {
-	case accessAPIKey:
-		if p.Kind == PrincipalClientToken {
-			return idv.Errorf(idv.CodeForbidden, "This call needs an API key.")
+// permit decides, before the session is read, whether p may make a call of
+// the given access on session id. Its answer depends only on p and id, so
+// it tells nothing about whether the session exists; another session's
+// client token is not found, as that session would be.
+func permit(p Principal, id string, need access) error {
+	switch p.Kind {
+	case PrincipalPrivateKey:
+		return nil
+	case PrincipalClientToken:
+		if p.SessionID != id {
+			return notFound()
 		}
-	case accessPrivate:
-		if p.Kind != PrincipalPrivateKey {
+		if need == accessPrivate {
 			return idv.Errorf(idv.CodeForbidden, "This call needs a private API key.")
 		}
+		return nil
+	case PrincipalPublicKey:
+		return idv.Errorf(idv.CodeForbidden, "A public key only creates sessions; this call needs the session's client token or a private key.")
+	}
+	return unauthorized()
+}
+
+// authorize checks, once sess is read, that p (already permitted) may see
+// it: a session of the other mode (sandbox/live) is not found.
+func authorize(p Principal, sess idv.Session) error {
+	if p.Sandbox != sess.Sandbox || (p.Kind == PrincipalClientToken && p.SessionID != sess.ID) {
+		return notFound()
 	}
 	return nil
 }
@@ -48,6 +63,9 @@ func notFound() error { return idv.Errorf(idv.CodeNotFound, "Session not found."
 
 // loadForUpdate locks and authorises a session inside tx.
 func loadForUpdate(ctx context.Context, tx idv.Tx, p Principal, id string, need access) (idv.Session, error) {
+	if err := permit(p, id, need); err != nil {
+		return idv.Session{}, err
+	}
 	sess, err := tx.SessionForUpdate(ctx, id)
 	if idv.ErrorCode(err) == idv.CodeNotFound {
 		return idv.Session{}, notFound()
@@ -55,7 +73,7 @@ func loadForUpdate(ctx context.Context, tx idv.Tx, p Principal, id string, need 
 	if err != nil {
 		return idv.Session{}, internal("lock session", err)
 	}
-	if err := authorize(p, sess, need); err != nil {
+	if err := authorize(p, sess); err != nil {
 		return idv.Session{}, err
 	}
 	return sess, nil
@@ -64,8 +82,11 @@ func loadForUpdate(ctx context.Context, tx idv.Tx, p Principal, id string, need 
 // load reads and authorises a session without locking it, or reuses the
 // copy that the client-token check of the same request read.
 func (s *Service) load(ctx context.Context, p Principal, id string, need access) (idv.Session, error) {
+	if err := permit(p, id, need); err != nil {
+		return idv.Session{}, err
+	}
 	if p.read != nil && p.read.ID == id {
-		if err := authorize(p, *p.read, need); err != nil {
+		if err := authorize(p, *p.read); err != nil {
 			return idv.Session{}, err
 		}
 		return *p.read, nil
@@ -77,7 +98,7 @@ func (s *Service) load(ctx context.Context, p Principal, id string, need access)
 	if err != nil {
 		return idv.Session{}, internal("read session", err)
 	}
-	if err := authorize(p, sess, need); err != nil {
+	if err := authorize(p, sess); err != nil {
 		return idv.Session{}, err
 	}
 	return sess, nil

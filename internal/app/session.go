@@ -64,7 +64,7 @@ func (s *Service) newSession(p Principal, level idv.Level, a idv.Applicant, in N
 	if err != nil {
 		return idv.Session{}, "", seal.DataKey{}, nil, internal("client token", err)
 	}
-	token := ClientTokenPrefix + body
+	token := withChecksum(ClientTokenPrefix + body)
 	dk, wrapped, err := s.keys.NewDataKey(id, s.rand)
 	if err != nil {
 		return idv.Session{}, "", seal.DataKey{}, nil, internal("data key", err)
@@ -121,9 +121,23 @@ func (s *Service) Session(ctx context.Context, p Principal, id string) (SessionV
 		if err != nil {
 			return SessionView{}, err
 		}
-		v.Applicant = &a
+		v.Applicant = applicantView(a, sess.Steps)
 	}
 	return v, nil
+}
+
+// applicantView is the applicant as shown to private keys: once the phone
+// or email step has passed, the number or address the applicant proved
+// they control (where the last code went) replaces the one given at
+// creation, which may have been absent or different.
+func applicantView(a idv.Applicant, steps []idv.StepState) *idv.Applicant {
+	if st := findStep(steps, idv.StepPhone); st != nil && st.Status == idv.StepPassed && a.OTPPhone != "" {
+		a.PhoneNumber = a.OTPPhone
+	}
+	if st := findStep(steps, idv.StepEmail); st != nil && st.Status == idv.StepPassed && a.OTPEmail != "" {
+		a.EmailAddress = a.OTPEmail
+	}
+	return &a
 }
 
 // view renders sess without personal data. An in-progress session past its

@@ -50,7 +50,7 @@ func (s *Service) UpdateSession(ctx context.Context, p Principal, id string, in 
 			return err
 		}
 		view = s.view(sess)
-		view.Applicant = &a
+		view.Applicant = applicantView(a, sess.Steps)
 		return nil
 	})
 	return view, err

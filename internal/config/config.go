@@ -27,6 +27,7 @@ type Config struct {
 	Email           EmailConfig   `koanf:"email"`
 	CORSOrigins     []string      `koanf:"cors_origins"`
 	RateLimit       RateLimit     `koanf:"rate_limit"`
+	AuthFailures    AuthFailures  `koanf:"auth_failures"` // failed-authentication throttle per client address
 	ShutdownTimeout time.Duration `koanf:"shutdown_timeout"`
 	LogLevel        string        `koanf:"log_level"`
 	// DevInbox serves GET /dev/inbox with the messages the log senders
@@ -85,6 +86,14 @@ type RateLimit struct {
 	Burst int     `koanf:"burst"` // bucket size
 }
 
+// AuthFailures is the token bucket of failed authentications kept per
+// client address; an address that has spent it gets 429 on every
+// authenticated route until a token comes back.
+type AuthFailures struct {
+	PerMinute float64 `koanf:"per_minute"` // tokens regained per minute; 0 disables
+	Burst     int     `koanf:"burst"`      // failures allowed in a row
+}
+
 // The sender providers.
 const (
 	ProviderLog    = "log"
@@ -137,6 +146,8 @@ func settings() []setting {
 		{key: "cors_origins", def: []string{}, usage: "comma-separated browser origins allowed by CORS", list: true},
 		{key: "rate_limit.rps", def: 20.0, usage: "requests per second per key or client token; 0 disables"},
 		{key: "rate_limit.burst", def: 40, usage: "burst of requests per key or client token"},
+		{key: "auth_failures.per_minute", def: 10.0, usage: "failed authentications per minute a client address regains; 0 disables the throttle"},
+		{key: "auth_failures.burst", def: 20, usage: "failed authentications a client address may make in a row before it gets 429"},
 		{key: "shutdown_timeout", def: "25s", usage: "time allowed to finish in-flight requests on shutdown"},
 		{key: "log_level", def: "info", usage: "debug, info, warn or error"},
 		{key: "hosted_page.name", def: "OpenIDV", usage: "integrator name shown on the hosted verification page"},

@@ -21,6 +21,7 @@ func defaultConfig() Config {
 		Email:           EmailConfig{Provider: ProviderLog, SMTP: SMTPConfig{Port: 587, TLS: "starttls"}},
 		CORSOrigins:     []string{},
 		RateLimit:       RateLimit{RPS: 20, Burst: 40},
+		AuthFailures:    AuthFailures{PerMinute: 10, Burst: 20},
 		ShutdownTimeout: 25 * time.Second,
 		LogLevel:        "info",
 		DevInbox:        true,

@@ -50,6 +50,12 @@ func (c Config) validate() []string {
 	if c.RateLimit.RPS > 0 && c.RateLimit.Burst < 1 {
 		add("rate_limit.burst %d must be at least 1", c.RateLimit.Burst)
 	}
+	if c.AuthFailures.PerMinute < 0 {
+		add("auth_failures.per_minute %v must not be negative (0 disables)", c.AuthFailures.PerMinute)
+	}
+	if c.AuthFailures.PerMinute > 0 && c.AuthFailures.Burst < 1 {
+		add("auth_failures.burst %d must be at least 1", c.AuthFailures.Burst)
+	}
 	if c.ShutdownTimeout <= 0 {
 		add("shutdown_timeout %s must be positive", c.ShutdownTimeout)
 	}

@@ -78,9 +78,16 @@ func (s *Server) api(e endpoint) http.Handler {
 }
 
 // admit authenticates the caller for the route and charges its rate limit.
+// An address whose failed authentications used up its bucket is refused
+// first, before the credentials are read.
 func (s *Server) admit(w http.ResponseWriter, r *http.Request, mode authMode, bearer string) (*call, error) {
+	addr := s.clientAddr(r)
+	if err := s.failures.check(addr); err != nil {
+		return nil, err
+	}
 	c, err := s.authenticate(r, mode, bearer)
 	if err != nil {
+		s.failures.failed(addr, err)
 		return nil, err
 	}
 	if s.limiter.disabled {
@@ -182,9 +189,12 @@ func validIdempotencyKey(k string) bool {
 	return true
 }
 
-// idempotent runs fn at most once per (principal, key): a finished answer
-// is replayed, the same key with another request is 422, a duplicate still
-// running is 409. Server errors and rate limits are not remembered.
+// idempotent runs fn at most once per (principal, key): a successful (2xx)
+// answer is replayed, the same key with another request is 422, a
+// duplicate still running is 409. Like Stripe, only answers that changed
+// something are remembered: any other answer (a 4xx such as a validation
+// error, a 5xx, a rate limit) releases the key, so a corrected retry with
+// the same key runs.
 func (s *Server) idempotent(w http.ResponseWriter, c *call, key string, fn apiFunc) {
 	if !validIdempotencyKey(key) {
 		s.writeError(w, c.r, fieldError("Idempotency-Key", "must be 1 to 255 printable ASCII characters"))
@@ -206,7 +216,7 @@ func (s *Server) idempotent(w http.ResponseWriter, c *call, key string, fn apiFu
 	}
 	status, body, retry := s.run(c, fn)
 	ctx := context.WithoutCancel(c.r.Context())
-	if status >= 500 || status == http.StatusTooManyRequests {
+	if status < 200 || status > 299 {
 		err = s.svc.AbortIdempotent(ctx, scope)
 	} else {
 		err = s.svc.FinishIdempotent(ctx, scope, status, body)

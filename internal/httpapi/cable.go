@@ -33,6 +33,11 @@ func (s *Server) cable(w http.ResponseWriter, r *http.Request) {
 		// API keys never travel in URLs (proxies log them).
 		err = idv.Errorf(idv.CodeUnauthorized, "send API keys in the Authorization header; ?token= takes a client token")
 	}
+	if err == nil {
+		// The same access as GET .../preflight, which the socket pushes:
+		// the session's client token or a private key of its mode.
+		_, err = s.svc.PreflightJSON(r.Context(), c.p, c.id)
+	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return

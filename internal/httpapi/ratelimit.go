@@ -14,12 +14,13 @@ import (
 // maxBuckets bounds the limiter's memory; full buckets are pruned first.
 const maxBuckets = 100_000
 
-// limiter is a token bucket per principal key.
+// limiter is a token bucket per key (a principal, or a client address).
 type limiter struct {
 	ratePerSec float64
 	burst      float64
 	disabled   bool
 	now        func() time.Time
+	max        int // bound on len(buckets)
 
 	mu      sync.Mutex
 	buckets map[string]*bucket
@@ -36,8 +37,29 @@ func newLimiter(cfg RateLimit, now func() time.Time) *limiter {
 		burst:      float64(cfg.Burst),
 		disabled:   cfg.PerMinute < 0,
 		now:        now,
+		max:        maxBuckets,
 		buckets:    map[string]*bucket{},
 	}
+}
+
+// wait is how long until key has a token, without spending one; zero
+// when it has one now (an unknown key has a full bucket).
+func (l *limiter) wait(key string) time.Duration {
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b, ok := l.buckets[key]
+	if !ok {
+		return 0
+	}
+	tokens := b.tokens
+	if el := now.Sub(b.last).Seconds(); el > 0 {
+		tokens = math.Min(l.burst, tokens+el*l.ratePerSec)
+	}
+	if tokens >= 1 {
+		return 0
+	}
+	return time.Duration((1 - tokens) / l.ratePerSec * float64(time.Second))
 }
 
 // take spends one token of key; when none is left it returns how long
@@ -48,7 +70,7 @@ func (l *limiter) take(key string) (remaining int, wait time.Duration) {
 	defer l.mu.Unlock()
 	b, ok := l.buckets[key]
 	if !ok {
-		if len(l.buckets) >= maxBuckets {
+		if len(l.buckets) >= l.max {
 			l.prune(now)
 		}
 		b = &bucket{tokens: l.burst, last: now}
@@ -67,12 +89,20 @@ func (l *limiter) take(key string) (remaining int, wait time.Duration) {
 }
 
 // prune drops buckets that have refilled completely (they behave exactly
-// like new ones).
+// like new ones); if that frees too little, it drops buckets at random
+// until a quarter of the room is free, so memory stays bounded whatever
+// the number of keys.
 func (l *limiter) prune(now time.Time) {
 	for k, b := range l.buckets {
 		if b.tokens+now.Sub(b.last).Seconds()*l.ratePerSec >= l.burst {
 			delete(l.buckets, k)
 		}
+	}
+	for k := range l.buckets {
+		if len(l.buckets) < l.max-l.max/4 {
+			break
+		}
+		delete(l.buckets, k)
 	}
 }
 

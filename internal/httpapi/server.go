@@ -25,6 +25,8 @@ type Server struct {
 	ping    atomic.Pointer[pingFrame] // the ping of the current second, shared by every socket
 	ids     *requestIDs
 
+	failures *authFailures // failed authentication per client address
+
 	stop      context.CancelFunc
 	watchDone chan struct{}
 	closeOnce sync.Once
@@ -48,6 +50,7 @@ func New(svc Service, opts Options) *Server {
 		probe:     http.NewServeMux(),
 		ids:       newRequestIDs(),
 		limiter:   newLimiter(opts.RateLimit, opts.Now),
+		failures:  newAuthFailures(opts.AuthFailures, opts.Now),
 		watchDone: make(chan struct{}),
 	}
 	var err error

@@ -85,6 +85,11 @@ type Options struct {
 
 	// RateLimit configures the per-principal token bucket.
 	RateLimit RateLimit
+	// AuthFailures configures the token bucket of failed authentications
+	// kept per client address (PerMinute 0 means 10, Burst 0 means 20,
+	// negative PerMinute disables); an address without tokens left gets
+	// 429 on every authenticated route.
+	AuthFailures RateLimit
 
 	// PingInterval is the websocket ping period (default 3 s).
 	PingInterval time.Duration
