@@ -11,7 +11,6 @@ import (
 	"github.com/knadh/koanf/maps"
 	"github.com/knadh/koanf/parsers/yaml"
 	"github.com/knadh/koanf/providers/env/v2"
-	"github.com/knadh/koanf/providers/file"
 	"github.com/knadh/koanf/v2"
 )
 
@@ -121,7 +120,7 @@ func configPath(flags map[string]string, environ []string) string {
 // loadFile merges the YAML file into k and reports unknown keys.
 func loadFile(k *koanf.Koanf, path string) []string {
 	f := koanf.New(".")
-	if err := f.Load(file.Provider(path), yaml.Parser()); err != nil {
+	if err := f.Load(fileProvider(path), yaml.Parser()); err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return []string{fmt.Sprintf("config file %s does not exist", path)}
 		}
@@ -229,6 +228,18 @@ func withoutKeysOf(lines, decodeErrs []string) []string {
 		}
 	}
 	return out
+}
+
+// fileProvider is a koanf.Provider reading a file once. koanf's own file
+// provider also watches files, which drags fsnotify into every build.
+type fileProvider string
+
+// ReadBytes returns the file's contents.
+func (p fileProvider) ReadBytes() ([]byte, error) { return os.ReadFile(string(p)) }
+
+// Read is not supported: the bytes need a parser.
+func (p fileProvider) Read() (map[string]any, error) {
+	return nil, errors.New("config: file provider needs a parser")
 }
 
 // mapProvider is a koanf.Provider over a flat map of keys.
