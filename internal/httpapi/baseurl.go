@@ -44,16 +44,20 @@ func (s *Server) baseURL(r *http.Request) (*url.URL, error) {
 var defaultAllowedHosts = []string{"localhost", "127.0.0.1", "[::1]"}
 
 // hostAllowed reports whether the Host value host matches allowed: an
-// entry host:port matches exactly, an entry without a port matches the
-// host on any port. Names compare case-insensitively.
+// entry host:port matches that port (and a Host without a port when the
+// port is 80 or 443, which browsers leave out), an entry without a port
+// matches any port. Names compare case-insensitively.
 func hostAllowed(allowed []string, host string) bool {
 	if len(allowed) == 0 {
 		allowed = defaultAllowedHosts
 	}
-	name, _ := splitHostPort(host)
+	name, port := splitHostPort(host)
 	for _, a := range allowed {
 		aname, aport := splitHostPort(a)
-		if aport == "" && strings.EqualFold(aname, name) || strings.EqualFold(a, host) {
+		if !strings.EqualFold(aname, name) {
+			continue
+		}
+		if aport == "" || aport == port || (port == "" && (aport == "80" || aport == "443")) {
 			return true
 		}
 	}

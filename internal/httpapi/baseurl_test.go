@@ -42,6 +42,9 @@ func TestSessionURLs(t *testing.T) {
 			hdr: map[string]string{"X-Forwarded-Host": "evil.example"}, wantErr: true},
 		{name: "ipv6 loopback", host: "[::1]:8080",
 			wantPage: "http://[::1]:8080/s/s1#token=t%2B1", wantWS: "ws://[::1]:8080/v1/sessions/s1/cable?token=t%2B1"},
+		{name: "default port left out", opts: Options{AllowedHosts: []string{"localhost:80"}}, host: "localhost",
+			wantPage: "http://localhost/s/s1#token=t%2B1", wantWS: "ws://localhost/v1/sessions/s1/cable?token=t%2B1"},
+		{name: "port left out, other port", opts: Options{AllowedHosts: []string{"localhost:8080"}}, host: "localhost", wantErr: true},
 		{name: "case-insensitive", opts: Options{AllowedHosts: []string{"IDV.internal:8080"}}, host: "idv.INTERNAL:8080",
 			wantPage: "http://idv.INTERNAL:8080/s/s1#token=t%2B1", wantWS: "ws://idv.INTERNAL:8080/v1/sessions/s1/cable?token=t%2B1"},
 	}
