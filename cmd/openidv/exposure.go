@@ -3,6 +3,7 @@ package main
 import (
 	"log/slog"
 	"net"
+	"slices"
 	"strconv"
 
 	"github.com/openidv/openidv/internal/config"
@@ -27,8 +28,8 @@ func listenHosts(addr net.Addr) []string {
 		hosts = append(hosts, net.JoinHostPort("localhost", port), net.JoinHostPort("127.0.0.1", port),
 			net.JoinHostPort("::1", port))
 	}
-	if !tcp.IP.IsUnspecified() {
-		hosts = append(hosts, net.JoinHostPort(tcp.IP.String(), port))
+	if h := net.JoinHostPort(tcp.IP.String(), port); !tcp.IP.IsUnspecified() && !slices.Contains(hosts, h) {
+		hosts = append(hosts, h)
 	}
 	return hosts
 }

@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"io"
+	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -214,5 +216,27 @@ func TestCommandHelp(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestListenHosts(t *testing.T) {
+	tests := []struct {
+		addr string
+		want []string
+	}{
+		{"0.0.0.0:8080", []string{"localhost:8080", "127.0.0.1:8080", "[::1]:8080"}},
+		{"[::]:8080", []string{"localhost:8080", "127.0.0.1:8080", "[::1]:8080"}},
+		{"127.0.0.1:9000", []string{"localhost:9000", "127.0.0.1:9000", "[::1]:9000"}},
+		{"[::1]:9000", []string{"localhost:9000", "127.0.0.1:9000", "[::1]:9000"}},
+		{"192.0.2.7:8080", []string{"192.0.2.7:8080"}},
+	}
+	for _, tt := range tests {
+		addr, err := net.ResolveTCPAddr("tcp", tt.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := listenHosts(addr); !slices.Equal(got, tt.want) {
+			t.Errorf("listenHosts(%s) = %v, want %v", tt.addr, got, tt.want)
+		}
 	}
 }
