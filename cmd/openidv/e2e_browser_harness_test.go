@@ -104,7 +104,7 @@ func startContactServer(t *testing.T, env ...string) (*e2eServer, *smtptest.Serv
 		"OPENIDV_EMAIL_SMTP_PORT=" + strconv.Itoa(mail.Port()),
 		"OPENIDV_EMAIL_SMTP_FROM=verify@openidv.test",
 		"OPENIDV_EMAIL_SMTP_TLS=none",
-		"OPENIDV_DEV_INBOX=true",
+		"OPENIDV_DEV=true",
 		"OPENIDV_HOSTED_PAGE_NAME=Acme Bank",
 		"OPENIDV_HOSTED_PAGE_COLOR=#0f5132",
 	}, env...)})

@@ -43,7 +43,7 @@ func runContactSession(t *testing.T, databaseURL string) {
 		"OPENIDV_EMAIL_SMTP_PORT=" + strconv.Itoa(mail.Port()),
 		"OPENIDV_EMAIL_SMTP_FROM=verify@openidv.test",
 		"OPENIDV_EMAIL_SMTP_TLS=none",
-		"OPENIDV_DEV_INBOX=true",
+		"OPENIDV_DEV=true",
 	}}
 	srv := startServerOn(t, databaseURL, opts)
 	if srv.AdminKey == "" {
@@ -190,7 +190,7 @@ func devInboxCode(t *testing.T, base, to string) string {
 	for time.Now().Before(deadline) {
 		status, raw, err := client.do(t.Context(), http.MethodGet, "/dev/inbox", nil)
 		if err != nil || status != http.StatusOK {
-			t.Fatalf("GET /dev/inbox: got status %d error %v, want 200 (is dev_inbox on?)", status, err)
+			t.Fatalf("GET /dev/inbox: got status %d error %v, want 200 (is development mode on? OPENIDV_DEV=true)", status, err)
 		}
 		rows := strings.Split(html.UnescapeString(string(raw)), "<tr>")
 		for i := len(rows) - 1; i >= 0; i-- {

@@ -13,7 +13,7 @@ import (
 // other's sessions.
 func TestE2ETwoReplicasPostgres(t *testing.T) {
 	db := e2ePostgresDatabase(t)
-	env := []string{"OPENIDV_MASTER_KEY=" + e2eRandomHex(t, 32), "OPENIDV_DEV_INBOX=true"}
+	env := []string{"OPENIDV_MASTER_KEY=" + e2eRandomHex(t, 32), "OPENIDV_DEV=true"}
 	dir := t.TempDir()
 	a := startPostgresServer(t, db, serverOptions{DataDir: filepath.Join(dir, "a"), Env: env})
 	if a.AdminKey == "" {

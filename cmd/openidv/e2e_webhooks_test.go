@@ -162,7 +162,7 @@ func runWebhooksContact(t *testing.T, databaseURL string) {
 	opts := serverOptions{DataDir: filepath.Join(t.TempDir(), "data"), Env: append([]string{
 		"OPENIDV_EMAIL_PROVIDER=smtp", "OPENIDV_EMAIL_SMTP_HOST=" + mail.Host(),
 		"OPENIDV_EMAIL_SMTP_PORT=" + strconv.Itoa(mail.Port()), "OPENIDV_EMAIL_SMTP_FROM=verify@openidv.test",
-		"OPENIDV_EMAIL_SMTP_TLS=none", "OPENIDV_DEV_INBOX=true",
+		"OPENIDV_EMAIL_SMTP_TLS=none", "OPENIDV_DEV=true",
 	}, e2eWebhookEnv...)}
 	srv := startServerOn(t, databaseURL, opts)
 	admin := newAPIClient(srv.Base, srv.AdminKey)

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -41,6 +42,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if !ok {
 		return code
 	}
+	if cfg.Dev {
+		fmt.Fprintln(stderr, devBanner)
+	}
 	logs := newBufferedLog(stderr, logFlushInterval)
 	defer logs.Close()
 	log := newLogger(cfg, logs)
@@ -70,11 +74,13 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	}
 	reg := prometheus.NewRegistry()
 	var stopping atomic.Bool
-	handler := newHandler(cfg, svc, dev, log, &stopping, reg)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	cfg.AllowedHosts = append(listenHosts(ln.Addr()), cfg.AllowedHosts...)
+	warnExposure(cfg, log)
+	handler := newHandler(cfg, svc, dev, log, &stopping, reg)
 	srv := &http.Server{
 		Handler: handler, ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readTimeout,
 		WriteTimeout: writeTimeout, IdleTimeout: idleTimeout, MaxHeaderBytes: maxHeaderBytes,
@@ -90,7 +96,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	log.Info("openidv listening", "addr", ln.Addr().String(), "public_url", cfg.BaseURL())
+	log.Info("openidv listening", "addr", ln.Addr().String(), "public_url", cfg.PublicURL, "dev", cfg.Dev)
 
 	select {
 	case err = <-served:
@@ -143,6 +149,7 @@ func newHandler(cfg config.Config, svc *app.Service, dev *devinbox.Inbox, log *s
 		AllowedOrigins: cfg.CORSOrigins,
 		Branding:       httpapi.Branding{Name: cfg.HostedPage.Name, Color: cfg.HostedPage.Color},
 		FrameAncestors: cfg.HostedPage.FrameAncestors,
+		AllowedHosts:   cfg.AllowedHosts,
 		RateLimit:      httpapi.RateLimit{PerMinute: cfg.RateLimit.RPS * 60, Burst: cfg.RateLimit.Burst},
 		AuthFailures:   httpapi.RateLimit{PerMinute: cfg.AuthFailures.PerMinute, Burst: cfg.AuthFailures.Burst},
 		Ready: func(ctx context.Context) error {
@@ -163,14 +170,18 @@ func newHandler(cfg config.Config, svc *app.Service, dev *devinbox.Inbox, log *s
 	}
 	if dev != nil {
 		opts.DevInbox = inboxPage{inbox: dev}
-		log.Warn("dev_inbox is on: GET /dev/inbox shows one-time codes to anyone; development only")
 	}
 	return httpapi.New(svc, opts)
 }
 
+// storeKeys are the settings offered as flags by the commands that only
+// open the store (migrate, apikey create); every other setting still comes
+// from OPENIDV_* variables or the --config file.
+var storeKeys = []string{"data_dir", "database_url", "log_level"}
+
 // runMigrate applies the store's migrations and exits.
 func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	cfg, _, code, ok := parseConfig("migrate", args, stderr, nil)
+	cfg, _, code, ok := parseConfig("migrate", args, stderr, nil, storeKeys...)
 	if !ok {
 		return code
 	}
@@ -200,7 +211,7 @@ func runAPIKey(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	cfg, _, code, ok := parseConfig("apikey create", args[1:], stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&kind, "kind", "", "key kind: private (server side) or public (front end)")
 		fs.BoolVar(&sandbox, "sandbox", false, "make a sandbox key (its sessions are isolated from live ones)")
-	})
+	}, append(slices.Clone(storeKeys), "master_key")...)
 	if !ok {
 		return code
 	}

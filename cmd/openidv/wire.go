@@ -31,10 +31,13 @@ type migrator interface {
 // parseConfig parses args with the configuration flags (plus any flags
 // extra registers) and loads the configuration. It prints problems to
 // stderr; ok is false when the command must exit with code.
-func parseConfig(name string, args []string, stderr io.Writer, extra func(*flag.FlagSet)) (cfg config.Config, fs *flag.FlagSet, code int, ok bool) {
+// keys, when given, limits the configuration flags to those settings (the
+// others still come from the environment or the file).
+func parseConfig(name string, args []string, stderr io.Writer, extra func(*flag.FlagSet),
+	keys ...string) (cfg config.Config, fs *flag.FlagSet, code int, ok bool) {
 	fs = flag.NewFlagSet("openidv "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	config.AddFlags(fs)
+	config.AddFlags(fs, keys...)
 	if extra != nil {
 		extra(fs)
 	}
@@ -137,7 +140,7 @@ func loadKeyring(cfg config.Config, log *slog.Logger) (*seal.Keyring, error) {
 }
 
 // senders returns the SMS and email senders, and the development inbox
-// when a log sender is in use and dev_inbox is on (nil otherwise).
+// when a log sender is in use in development mode (nil otherwise).
 func senders(cfg config.Config, log *slog.Logger) (idv.SMSSender, idv.EmailSender, *devinbox.Inbox, error) {
 	dev := devinbox.New(log, devinbox.DefaultCapacity)
 	var smsSender idv.SMSSender = dev
@@ -156,11 +159,16 @@ func senders(cfg config.Config, log *slog.Logger) (idv.SMSSender, idv.EmailSende
 		}
 		email = s
 	}
-	usesLog := cfg.SMS.Provider == config.ProviderLog || cfg.Email.Provider == config.ProviderLog
-	if !cfg.DevInbox || !usesLog {
+	if !cfg.Dev || !usesLogSender(cfg) {
 		dev = nil
 	}
 	return smsSender, email, dev, nil
+}
+
+// usesLogSender reports whether SMS or email codes go to the log sender
+// (the server log) instead of a provider.
+func usesLogSender(cfg config.Config) bool {
+	return cfg.SMS.Provider == config.ProviderLog || cfg.Email.Provider == config.ProviderLog
 }
 
 // twilioConfig maps the configuration onto the Twilio sender's.

@@ -30,9 +30,13 @@ type Config struct {
 	AuthFailures    AuthFailures  `koanf:"auth_failures"` // failed-authentication throttle per client address
 	ShutdownTimeout time.Duration `koanf:"shutdown_timeout"`
 	LogLevel        string        `koanf:"log_level"`
-	// DevInbox serves GET /dev/inbox with the messages the log senders
-	// kept. Development only: it shows one-time codes to anyone.
-	DevInbox bool `koanf:"dev_inbox"`
+	// Dev turns on development mode: GET /dev/inbox shows the messages
+	// the log senders kept, one-time codes included, to anyone.
+	Dev bool `koanf:"dev"`
+	// AllowedHosts are the Host header values (host or host:port) the
+	// server builds URLs from when PublicURL is empty, besides the
+	// listening address.
+	AllowedHosts []string `koanf:"allowed_hosts"`
 	// HostedPage configures the verification page GET /s/{id}.
 	HostedPage HostedPageConfig `koanf:"hosted_page"`
 	// Webhooks tunes webhook delivery.
@@ -125,7 +129,8 @@ func settings() []setting {
 		{key: "addr", def: ":8080", usage: "listen address"},
 		{key: "data_dir", def: "./data", usage: "directory for the SQLite database, master key and files"},
 		{key: "database_url", def: "", usage: "postgres://… URL; empty uses SQLite in data_dir", secret: true},
-		{key: "public_url", def: "", usage: "public base URL (default http://localhost + addr port)"},
+		{key: "public_url", def: "", usage: "public base URL of hosted-page and websocket URLs; empty builds them from the Host header, which must then be the listening address or one of allowed_hosts"},
+		{key: "allowed_hosts", def: []string{}, usage: "comma-separated Host values (host or host:port) accepted besides the listening address when public_url is empty", list: true},
 		{key: "master_key", def: "", usage: "master key (base64); empty reads or makes data_dir/master.key", secret: true},
 		{key: "levels_file", def: "", usage: "YAML file of verification levels; empty uses the built-in levels"},
 		{key: "session_ttl", def: "168h", usage: "lifetime of a new session"},
@@ -153,7 +158,7 @@ func settings() []setting {
 		{key: "hosted_page.name", def: "OpenIDV", usage: "integrator name shown on the hosted verification page"},
 		{key: "hosted_page.color", def: "#1d4ed8", usage: "brand colour of the hosted page (#rrggbb)"},
 		{key: "hosted_page.frame_ancestors", def: []string{}, usage: "comma-separated origins allowed to embed the hosted page in a frame; empty forbids framing", list: true},
-		{key: "dev_inbox", def: true, usage: "serve GET /dev/inbox with the messages of the log senders (development only; off when no log sender is used)"},
+		{key: "dev", def: false, usage: "development mode: serve GET /dev/inbox, which shows every one-time code of the log senders to anyone (never in production)"},
 	}, append(webhookSettings(), eventSettings()...)...)
 }
 

@@ -24,7 +24,7 @@ func defaultConfig() Config {
 		AuthFailures:    AuthFailures{PerMinute: 10, Burst: 20},
 		ShutdownTimeout: 25 * time.Second,
 		LogLevel:        "info",
-		DevInbox:        true,
+		AllowedHosts:    []string{},
 		HostedPage:      HostedPageConfig{Name: "OpenIDV", Color: "#1d4ed8", FrameAncestors: []string{}},
 		Webhooks: WebhooksConfig{AllowNetworks: []string{}, RetrySchedule: strings.Split(defaultRetrySchedule, ","),
 			Timeout: 15 * time.Second, Lease: time.Minute, Workers: 32, DisableAfter: 120 * time.Hour,
@@ -130,6 +130,8 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 		{name: "hosted page", environ: []string{"OPENIDV_HOSTED_PAGE_NAME= ", "OPENIDV_HOSTED_PAGE_COLOR=blue",
 			"OPENIDV_HOSTED_PAGE_FRAME_ANCESTORS=https://ok.example,*"},
 			want: []string{"hosted_page.name", `"blue"`, `frame_ancestors: "*"`}},
+		{name: "allowed hosts", environ: []string{"OPENIDV_ALLOWED_HOSTS=ok.example:8080,https://x.example,*.example,y.example:99999,a/b"},
+			want: []string{`"https://x.example"`, `"*.example"`, `"y.example:99999"`, `"a/b"`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -147,6 +149,55 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 				t.Errorf("got %d problems, want at least %d: %v", got, want, cerr.Problems)
 			}
 		})
+	}
+}
+
+func TestDevFlag(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		environ []string
+		want    bool
+	}{
+		{name: "off by default", want: false},
+		{name: "flag", args: []string{"--dev"}, want: true},
+		{name: "flag false", args: []string{"--dev=false"}, environ: []string{"OPENIDV_DEV=true"}, want: false},
+		{name: "env", environ: []string{"OPENIDV_DEV=true"}, want: true},
+		{name: "file", args: []string{"--config", writeFile(t, "dev: true\n")}, want: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := load(t, tt.args, tt.environ)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Dev != tt.want {
+				t.Errorf("Dev = %v, want %v", c.Dev, tt.want)
+			}
+		})
+	}
+}
+
+// TestFlagsHelp checks that -h shows each flag's default and that a
+// command asking for some keys gets only those flags.
+func TestFlagsHelp(t *testing.T) {
+	var all strings.Builder
+	fs := flag.NewFlagSet("all", flag.ContinueOnError)
+	fs.SetOutput(&all)
+	AddFlags(fs)
+	fs.PrintDefaults()
+	for _, want := range []string{`-addr string`, `(default ":8080")`, `(default "168h")`, `(default "log")`,
+		`(default "#1d4ed8")`, `(default "5s,5m,30m`, "-dev\n", "-webhooks-allow-http\n"} {
+		if !strings.Contains(all.String(), want) {
+			t.Errorf("help of every flag lacks %q:\n%s", want, all.String())
+		}
+	}
+	some := flag.NewFlagSet("some", flag.ContinueOnError)
+	AddFlags(some, "data_dir", "database_url")
+	var got []string
+	some.VisitAll(func(f *flag.Flag) { got = append(got, f.Name) })
+	if want := []string{"config", "data-dir", "database-url"}; !cmp.Equal(got, want) {
+		t.Errorf("flags of AddFlags(data_dir, database_url) = %v, want %v", got, want)
 	}
 }
 

@@ -11,24 +11,40 @@ import (
 	"github.com/knadh/koanf/maps"
 	"github.com/knadh/koanf/parsers/yaml"
 	"github.com/knadh/koanf/providers/env/v2"
-	"github.com/knadh/koanf/providers/file"
 	"github.com/knadh/koanf/v2"
 )
 
 // configFlag is the flag naming the YAML file.
 const configFlag = "config"
 
-// AddFlags registers --config and one string flag per setting on fs.
-// Values are typed when Load decodes them, so every problem is reported
-// together with the others.
-func AddFlags(fs *flag.FlagSet) {
+// AddFlags registers --config and one flag per setting on fs: every
+// setting, or only the settings named by keys (a command that opens the
+// store needs a few of them, not the server's). Boolean settings are
+// boolean flags (--dev); the others are string flags whose values are
+// typed when Load decodes them, so every problem is reported together with
+// the others. Each flag shows its default in -h.
+func AddFlags(fs *flag.FlagSet, keys ...string) {
 	fs.String(configFlag, "", "YAML configuration file (or "+EnvConfigFile+")")
 	for _, s := range settings() {
-		if s.fileOnly {
+		if s.fileOnly || len(keys) > 0 && !slices.Contains(keys, s.key) {
 			continue
 		}
-		fs.String(FlagName(s.key), "", fmt.Sprintf("%s (env %s)", s.usage, EnvName(s.key)))
+		usage := fmt.Sprintf("%s (env %s)", s.usage, EnvName(s.key))
+		if def, ok := s.def.(bool); ok {
+			fs.Bool(FlagName(s.key), def, usage)
+			continue
+		}
+		fs.String(FlagName(s.key), defaultText(s), usage)
 	}
+}
+
+// defaultText is the default of s as it would be written on the command
+// line (lists comma-separated); flag shows it in -h.
+func defaultText(s setting) string {
+	if l, ok := s.def.([]string); ok {
+		return strings.Join(l, ",")
+	}
+	return fmt.Sprint(s.def)
 }
 
 // Load builds the configuration from the defaults, the YAML file, the
@@ -104,7 +120,7 @@ func configPath(flags map[string]string, environ []string) string {
 // loadFile merges the YAML file into k and reports unknown keys.
 func loadFile(k *koanf.Koanf, path string) []string {
 	f := koanf.New(".")
-	if err := f.Load(file.Provider(path), yaml.Parser()); err != nil {
+	if err := f.Load(fileProvider(path), yaml.Parser()); err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return []string{fmt.Sprintf("config file %s does not exist", path)}
 		}
@@ -212,6 +228,18 @@ func withoutKeysOf(lines, decodeErrs []string) []string {
 		}
 	}
 	return out
+}
+
+// fileProvider is a koanf.Provider reading a file once. koanf's own file
+// provider also watches files, which drags fsnotify into every build.
+type fileProvider string
+
+// ReadBytes returns the file's contents.
+func (p fileProvider) ReadBytes() ([]byte, error) { return os.ReadFile(string(p)) }
+
+// Read is not supported: the bytes need a parser.
+func (p fileProvider) Read() (map[string]any, error) {
+	return nil, errors.New("config: file provider needs a parser")
 }
 
 // mapProvider is a koanf.Provider over a flat map of keys.

@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -24,6 +25,11 @@ func (c Config) validate() []string {
 	}
 	if c.PublicURL != "" && !isHTTPURL(c.PublicURL, true) {
 		add("public_url %q must be an absolute http(s) URL", c.PublicURL)
+	}
+	for _, h := range c.AllowedHosts {
+		if !isHostPort(h) {
+			add("allowed_hosts: %q must be a host or host:port like idv.internal:8080 (no scheme, path or wildcard)", h)
+		}
 	}
 	if c.SessionTTL <= 0 || c.SessionTTL > 90*24*time.Hour {
 		add("session_ttl %s must be between 1s and 2160h (90 days)", c.SessionTTL)
@@ -148,6 +154,21 @@ func isHTTPURL(s string, withPath bool) bool {
 		return false
 	}
 	return withPath || u.Path == ""
+}
+
+// isHostPort reports whether s is a Host header value: a DNS name or IP
+// address, with an optional port ([::1]:8080 for IPv6).
+func isHostPort(s string) bool {
+	u, err := url.Parse("http://" + s)
+	if err != nil || u.Host != s || u.User != nil || u.Hostname() == "" {
+		return false
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return false
+		}
+	}
+	return !strings.ContainsAny(s, "*/ ") && !strings.HasSuffix(u.Hostname(), ".")
 }
 
 // isOrigin reports whether s is a browser origin (scheme://host[:port]).

@@ -4,17 +4,21 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/openidv/openidv/internal/idv"
 )
 
 // baseURL is the externally visible base of the server: the configured
 // public URL, else derived from the request (X-Forwarded-* only when the
-// proxy is trusted).
-func (s *Server) baseURL(r *http.Request) *url.URL {
+// proxy is trusted). A derived host must be one of Options.AllowedHosts,
+// so that a forged Host header never reaches a URL, a page or its CSP;
+// any other host is an invalid_request error.
+func (s *Server) baseURL(r *http.Request) (*url.URL, error) {
 	if s.opts.PublicURL != nil {
 		u := *s.opts.PublicURL
 		u.Path = strings.TrimSuffix(u.Path, "/")
 		u.RawPath, u.RawQuery, u.Fragment = "", "", ""
-		return &u
+		return &u, nil
 	}
 	scheme, host := "http", r.Host
 	if r.TLS != nil {
@@ -24,14 +28,53 @@ func (s *Server) baseURL(r *http.Request) *url.URL {
 		if p := firstValue(r.Header.Get("X-Forwarded-Proto")); p == "https" || p == "http" {
 			scheme = p
 		}
-		if h := firstValue(r.Header.Get("X-Forwarded-Host")); validHost(h) {
+		if h := firstValue(r.Header.Get("X-Forwarded-Host")); h != "" {
 			host = h
 		}
 	}
-	if !validHost(host) {
-		host = "localhost"
+	if !validHost(host) || !hostAllowed(s.opts.AllowedHosts, host) {
+		return nil, idv.Errorf(idv.CodeInvalid,
+			"this server does not answer to that Host; its operator sets public_url or allowed_hosts")
 	}
-	return &url.URL{Scheme: scheme, Host: host}
+	return &url.URL{Scheme: scheme, Host: host}, nil
+}
+
+// defaultAllowedHosts are the hosts accepted when Options.AllowedHosts is
+// empty: the loopback names, on any port.
+var defaultAllowedHosts = []string{"localhost", "127.0.0.1", "[::1]"}
+
+// hostAllowed reports whether the Host value host matches allowed: an
+// entry host:port matches that port (and a Host without a port when the
+// port is 80 or 443, which browsers leave out), an entry without a port
+// matches any port. Names compare case-insensitively.
+func hostAllowed(allowed []string, host string) bool {
+	if len(allowed) == 0 {
+		allowed = defaultAllowedHosts
+	}
+	name, port := splitHostPort(host)
+	for _, a := range allowed {
+		aname, aport := splitHostPort(a)
+		if !strings.EqualFold(aname, name) {
+			continue
+		}
+		if aport == "" || aport == port || (port == "" && (aport == "80" || aport == "443")) {
+			return true
+		}
+	}
+	return false
+}
+
+// splitHostPort splits a Host value into its name (brackets kept for
+// IPv6) and its port, which is empty when absent.
+func splitHostPort(h string) (name, port string) {
+	i := strings.LastIndexByte(h, ':')
+	if i < 0 || strings.HasSuffix(h, "]") {
+		return h, ""
+	}
+	if strings.HasPrefix(h, "[") && !strings.Contains(h[:i], "]") {
+		return h, "" // a bare IPv6 address
+	}
+	return h[:i], h[i+1:]
 }
 
 // firstValue returns the first element of a comma-separated header.
@@ -57,12 +100,11 @@ func validHost(h string) bool {
 }
 
 // sessionURLs returns the hosted page URL and the websocket URL of a
-// session. The page URL carries the client token in its fragment
+// session under base. The page URL carries the client token in its fragment
 // (#token=…), which browsers send neither to the server nor in Referer;
 // the websocket URL carries it in the query (browsers cannot set headers
 // on websockets; the access log records route patterns, never URLs).
-func (s *Server) sessionURLs(r *http.Request, id, token string) (page, ws string) {
-	base := s.baseURL(r)
+func sessionURLs(base *url.URL, id, token string) (page, ws string) {
 	q := url.Values{"token": {token}}.Encode()
 	p := *base
 	p.Path = base.Path + "/s/" + url.PathEscape(id)

@@ -36,8 +36,8 @@ const devInboxPage = `<!doctype html>
 <style>body{font-family:sans-serif;margin:2rem}.warn{background:#b00020;color:#fff;padding:1rem;font-weight:bold}
 table{border-collapse:collapse;margin-top:1rem}td,th{border:1px solid #999;padding:.4rem;text-align:left;vertical-align:top}
 pre{margin:0;white-space:pre-wrap}</style></head>
-<body><div class="warn">DEVELOPMENT ONLY: messages that a real server would have sent by SMS or email.
-Never enable this page in production.</div>
+<body><div class="warn" role="alert">Development mode: every code is visible to anyone who can reach this server.
+These are the messages a real server would have sent by SMS or email. Never start a production server with --dev.</div>
 <h1>Inbox ({{len .}} messages)</h1>
 <table><tr><th>#</th><th>To</th><th>Subject</th><th>Body</th></tr>
 {{range $i, $m := .}}<tr><td>{{$i}}</td><td>{{$m.To}}</td><td>{{$m.Subject}}</td><td><pre>{{$m.Body}}</pre></td></tr>
@@ -47,6 +47,10 @@ Never enable this page in production.</div>
 
 // devInbox shows the messages of Options.DevInbox, newest last.
 func (s *Server) devInbox(w http.ResponseWriter, r *http.Request) {
+	if _, err := s.baseURL(r); err != nil { // a foreign Host: DNS rebinding
+		s.writeError(w, r, err)
+		return
+	}
 	tmpl := template.Must(template.New("inbox").Parse(devInboxPage))
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")

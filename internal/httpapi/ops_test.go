@@ -2,6 +2,8 @@ package httpapi
 
 import (
 	"errors"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 )
@@ -60,9 +62,21 @@ func TestDevInbox(t *testing.T) {
 	if s != 200 || !strings.HasPrefix(hdr.Get("Content-Type"), "text/html") {
 		t.Fatalf("inbox = %d %s", s, hdr.Get("Content-Type"))
 	}
-	for _, want := range []string{"DEVELOPMENT ONLY", "&#43;33600000000", "&lt;b&gt;123456&lt;/b&gt;"} {
+	for _, want := range []string{"DEVELOPMENT ONLY", "every code is visible to anyone who can reach this server",
+		"&#43;33600000000", "&lt;b&gt;123456&lt;/b&gt;"} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("inbox page lacks %q", want)
 		}
+	}
+	req, _ := http.NewRequest("GET", on.URL+"/dev/inbox", nil)
+	req.Host = "rebound.example" // a page of another site resolved to this server (DNS rebinding)
+	resp, err := on.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rb, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 400 || strings.Contains(string(rb), "123456") {
+		t.Errorf("inbox with a foreign Host = %d %s, want 400 without the messages", resp.StatusCode, rb)
 	}
 }

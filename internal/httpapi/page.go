@@ -167,7 +167,11 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, idv.Errorf(idv.CodeNotFound, "no such session"))
 		return
 	}
-	base := s.baseURL(r)
+	base, err := s.baseURL(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Security-Policy", s.pageCSP(base.Host))

@@ -73,6 +73,12 @@ type Options struct {
 	// X-Forwarded-Proto/-Host when TrustProxy is set.
 	PublicURL  *url.URL
 	TrustProxy bool
+	// AllowedHosts are the hosts a URL may be derived from when PublicURL
+	// is nil: "host:port" matches exactly, "host" on any port. Any other
+	// Host (or X-Forwarded-Host) is refused with invalid_request, so a
+	// forged header never reaches a session URL, the hosted page or its
+	// CSP. Empty means localhost, 127.0.0.1 and [::1] on any port.
+	AllowedHosts []string
 
 	// AllowedOrigins are the exact browser origins (scheme://host[:port])
 	// allowed by CORS and on the websocket.

@@ -92,11 +92,15 @@ func (s *Server) createSession(ctx context.Context, c *call) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
+	base, err := s.baseURL(c.r)
+	if err != nil {
+		return reply{}, err
+	}
 	cs, err := s.svc.CreateSession(ctx, c.p, in)
 	if err != nil {
 		return reply{}, err
 	}
-	page, ws := s.sessionURLs(c.r, cs.SessionID, cs.ClientToken)
+	page, ws := sessionURLs(base, cs.SessionID, cs.ClientToken)
 	out := createSessionReply{
 		SessionID: cs.SessionID, ClientToken: cs.ClientToken, URL: page,
 		WebsocketURL: ws, ExpiresAt: cs.ExpiresAt.UTC(),
@@ -132,7 +136,11 @@ func (s *Server) sessionQR(_ context.Context, c *call) (reply, error) {
 	if c.p.Kind != app.PrincipalClientToken {
 		return reply{}, idv.Errorf(idv.CodeForbidden, "the QR code carries the client token: ask with the session's client token")
 	}
-	page, _ := s.sessionURLs(c.r, c.id, bearerFrom(c.r))
+	base, err := s.baseURL(c.r)
+	if err != nil {
+		return reply{}, err
+	}
+	page, _ := sessionURLs(base, c.id, bearerFrom(c.r))
 	png, err := qrBase64PNG(page)
 	if err != nil {
 		return reply{}, err

@@ -1,69 +1,8 @@
 package imaging
 
 import (
-	"bytes"
-	"errors"
 	"image"
-
-	"github.com/bep/imagemeta"
 )
-
-var errGotOrientation = errors.New("orientation found")
-
-// readOrientation returns the EXIF orientation (1–8) of an encoding, or 1
-// when it has none or its metadata cannot be read: broken metadata never
-// rejects an image whose pixels decode.
-func readOrientation(f Format, data []byte) (o int) {
-	defer func() {
-		if recover() != nil || o < 1 || o > 8 {
-			o = 1
-		}
-	}()
-	var mf imagemeta.ImageFormat
-	switch f {
-	case JPEG:
-		mf = imagemeta.JPEG
-	case PNG:
-		mf = imagemeta.PNG
-	default:
-		mf = imagemeta.WebP
-	}
-	o = 1
-	_, _ = imagemeta.Decode(imagemeta.Options{
-		R:           bytes.NewReader(data),
-		ImageFormat: mf,
-		Sources:     imagemeta.EXIF,
-		ShouldHandleTag: func(ti imagemeta.TagInfo) bool {
-			return ti.Tag == "Orientation"
-		},
-		HandleTag: func(ti imagemeta.TagInfo) error {
-			if ti.Tag != "Orientation" {
-				return nil
-			}
-			o = orientationValue(ti.Value)
-			return errGotOrientation
-		},
-		Warnf:        func(string, ...any) {},
-		LimitNumTags: 1000,
-	})
-	return o
-}
-
-func orientationValue(v any) int {
-	switch x := v.(type) {
-	case uint16:
-		return int(x)
-	case uint32:
-		return int(x)
-	case int:
-		return x
-	case uint8:
-		return int(x)
-	case int64:
-		return int(x)
-	}
-	return 1
-}
 
 // Orient returns img turned upright for an EXIF orientation o (1–8). For
 // o = 1 or an unknown value it returns img unchanged; otherwise a new
