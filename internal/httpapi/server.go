@@ -63,7 +63,7 @@ func New(svc Service, opts Options) *Server {
 	// One match per request: the mux records the pattern in r.Pattern,
 	// which the access log and metrics read (routeOf).
 	s.mux.HandleFunc(unmatchedPattern, s.fallback)
-	s.handler = s.observe(secure(s.cors(s.mux)))
+	s.handler = s.observe(secure(closeChunked(s.cors(s.canonicalPath(s.mux)))))
 	ctx, cancel := context.WithCancel(context.Background())
 	s.stop = cancel
 	go s.watch(ctx)
