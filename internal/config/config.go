@@ -36,6 +36,10 @@ type Config struct {
 	HostedPage HostedPageConfig `koanf:"hosted_page"`
 	// Webhooks tunes webhook delivery.
 	Webhooks WebhooksConfig `koanf:"webhooks"`
+	// HTTP limits slow and hostile clients of the API listener.
+	HTTP HTTPConfig `koanf:"http"`
+	// Metrics says where GET /metrics is served.
+	Metrics MetricsConfig `koanf:"metrics"`
 }
 
 // HostedPageConfig brands the hosted verification page and says who may
@@ -141,7 +145,7 @@ func settings() []setting {
 		{key: "hosted_page.color", def: "#1d4ed8", usage: "brand colour of the hosted page (#rrggbb)"},
 		{key: "hosted_page.frame_ancestors", def: []string{}, usage: "comma-separated origins allowed to embed the hosted page in a frame; empty forbids framing", list: true},
 		{key: "dev_inbox", def: true, usage: "serve GET /dev/inbox with the messages of the log senders (development only; off when no log sender is used)"},
-	}, webhookSettings()...)
+	}, append(webhookSettings(), edgeSettings()...)...)
 }
 
 // EnvName returns the environment variable of key.

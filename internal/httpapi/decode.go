@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"net"
 	"net/http"
 	"reflect"
 	"strconv"
@@ -40,6 +41,10 @@ func readJSONBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, 
 	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			return nil, tooLarge(limit)
+		}
+		w.Header().Set("Connection", "close")
+		if ne, ok := errors.AsType[net.Error](err); ok && ne.Timeout() {
+			return nil, idv.Errorf(idv.CodeInvalid, "the request body did not arrive in time")
 		}
 		return nil, idv.Errorf(idv.CodeInvalid, "the request body could not be read")
 	}
