@@ -76,6 +76,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 		return fmt.Errorf("listen: %w", err)
 	}
 	ln = handler.WrapListener(ln) // net/http's own 400/431 answers as JSON envelopes
+	stopMetrics, err := startMetrics(cfg, handler, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	srv := &http.Server{
 		Handler: handler, ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readTimeout,
 		WriteTimeout: writeTimeout, IdleTimeout: idleTimeout, MaxHeaderBytes: maxHeaderBytes,
@@ -111,6 +116,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 		log.Warn("http shutdown", "error", serr.Error())
 	}
 	wg.Wait()
+	stopMetrics(sctx)
 	stopLoops()
 	loops.Wait()
 	if errors.Is(err, http.ErrServerClosed) {
@@ -154,6 +160,11 @@ func newHandler(cfg config.Config, svc *app.Service, dev *devinbox.Inbox, log *s
 	}
 	if cfg.RateLimit.RPS == 0 {
 		opts.RateLimit.PerMinute = -1
+	}
+	opts.MetricsToken = cfg.Metrics.Token
+	opts.BodyReadTimeout, opts.MaxBodiesPerClient = cfg.HTTP.BodyReadTimeout, cfg.HTTP.MaxBodiesPerClient
+	if cfg.HTTP.MaxBodiesPerClient == 0 {
+		opts.MaxBodiesPerClient = -1 // disabled
 	}
 	if cfg.PublicURL != "" {
 		opts.PublicURL, _ = url.Parse(cfg.PublicURL) // validated by config
