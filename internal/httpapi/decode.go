@@ -101,7 +101,7 @@ type jsonFrame struct {
 	object  bool
 	wantKey bool
 	keys    map[string]string // the keys seen, by folded key (foldKey)
-	shape   reflect.Type        // struct, map, slice or array; nil: any
+	shape   reflect.Type      // struct, map, slice or array; nil: any
 }
 
 // jsonWalker follows the token stream of one JSON value.
