@@ -1,6 +1,9 @@
 package httpapi
 
 import (
+	"bytes"
+	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -120,3 +123,51 @@ func FuzzFoldKey(f *testing.F) {
 }
 
 func utf8ValidBoth(a, b string) bool { return utf8.ValidString(a) && utf8.ValidString(b) }
+
+// FuzzDecodeExactNames: whatever decodeCreateSession accepts has, at its
+// top level, only exact field names of the request, each at most once
+// under case folding, so encoding/json's case-insensitive matching never
+// picked a field.
+func FuzzDecodeExactNames(f *testing.F) {
+	for _, s := range []string{`{"kyc_level":"contact","KYC_LEVEL":"full"}`, `{"consent":false,"CONSENT":true}`,
+		"{\"\u212Ayc_level\":\"full\"}", `{"kyc_level":"a","kyc_level":"b"}`, `{"kyc_level":"basic","first_name":"Ada"}`,
+		`{"Kyc_level":"basic"}`, `{"kyc_level":"basic","generate_qr":true,"i18n":"en"}`} {
+		f.Add([]byte(s))
+	}
+	names := map[string]bool{}
+	rt := reflect.TypeFor[createSessionRequest]()
+	for i := range rt.NumField() {
+		tag, _, _ := strings.Cut(rt.Field(i).Tag.Get("json"), ",")
+		names[tag] = true
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if _, err := decodeCreateSession(b); err != nil {
+			return
+		}
+		var top map[string]json.RawMessage
+		if err := json.Unmarshal(b, &top); err != nil {
+			t.Fatalf("accepted %q, which is not an object: %v", b, err)
+		}
+		dec := json.NewDecoder(bytes.NewReader(b))
+		seen := map[string]bool{}
+		_, _ = dec.Token() // {
+		for dec.More() {
+			tok, err := dec.Token()
+			if err != nil {
+				t.Fatal(err)
+			}
+			key := tok.(string)
+			if !names[key] {
+				t.Fatalf("accepted %q with key %q, not an exact field name", b, key)
+			}
+			if seen[strings.ToLower(key)] {
+				t.Fatalf("accepted %q with key %q twice", b, key)
+			}
+			seen[strings.ToLower(key)] = true
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+}
