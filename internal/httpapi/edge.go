@@ -71,7 +71,8 @@ func cleanPath(p string) string {
 // envelope: 431 when the request headers exceed http.Server's
 // MaxHeaderBytes, 400 for a malformed request line or header, 501 for an
 // unsupported Transfer-Encoding and the like. Serve the http.Server on the
-// returned listener.
+// returned listener. It works on plain-text connections (TLS, when used,
+// must be terminated above it, so a TLS listener wraps this one).
 func (s *Server) WrapListener(ln net.Listener) net.Listener {
 	return envelopeListener{Listener: ln, s: s}
 }
