@@ -71,8 +71,10 @@ func cleanPath(p string) string {
 // envelope: 431 when the request headers exceed http.Server's
 // MaxHeaderBytes, 400 for a malformed request line or header, 501 for an
 // unsupported Transfer-Encoding and the like. Serve the http.Server on the
-// returned listener. It works on plain-text connections (TLS, when used,
-// must be terminated above it, so a TLS listener wraps this one).
+// returned listener. It rewrites plain-text HTTP only: under a TLS
+// listener it sees ciphertext and changes nothing, and above one it would
+// hide the *tls.Conn net/http looks for (serve has no TLS; a proxy
+// terminates it).
 func (s *Server) WrapListener(ln net.Listener) net.Listener {
 	return envelopeListener{Listener: ln, s: s}
 }
