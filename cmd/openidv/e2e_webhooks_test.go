@@ -162,7 +162,7 @@ func runWebhooksContact(t *testing.T, databaseURL string) {
 	opts := serverOptions{DataDir: filepath.Join(t.TempDir(), "data"), Env: append([]string{
 		"OPENIDV_EMAIL_PROVIDER=smtp", "OPENIDV_EMAIL_SMTP_HOST=" + mail.Host(),
 		"OPENIDV_EMAIL_SMTP_PORT=" + strconv.Itoa(mail.Port()), "OPENIDV_EMAIL_SMTP_FROM=verify@openidv.test",
-		"OPENIDV_EMAIL_SMTP_TLS=none", "OPENIDV_DEV=true",
+		"OPENIDV_EMAIL_SMTP_TLS=none", "OPENIDV_DEV=true", "OPENIDV_METRICS_TOKEN=" + e2eMetricsToken,
 	}, e2eWebhookEnv...)}
 	srv := startServerOn(t, databaseURL, opts)
 	admin := newAPIClient(srv.Base, srv.AdminKey)
@@ -258,7 +258,7 @@ func checkMetrics(t *testing.T, base string) {
 		"openidv_webhook_attempt_seconds_count 6"}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		status, raw, err := newAPIClient(base, "").do(t.Context(), http.MethodGet, "/metrics", nil)
+		status, raw, err := newAPIClient(base, e2eMetricsToken).do(t.Context(), http.MethodGet, "/metrics", nil)
 		if err != nil || status != http.StatusOK {
 			t.Fatalf("GET /metrics: %d %v", status, err)
 		}

@@ -81,6 +81,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	cfg.AllowedHosts = append(listenHosts(ln.Addr()), cfg.AllowedHosts...)
 	warnExposure(cfg, log)
 	handler := newHandler(cfg, svc, dev, log, &stopping, reg)
+	ln = handler.WrapListener(ln) // net/http's own 400/431 answers as JSON envelopes
+	stopMetrics, err := startMetrics(cfg, handler, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	srv := &http.Server{
 		Handler: handler, ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readTimeout,
 		WriteTimeout: writeTimeout, IdleTimeout: idleTimeout, MaxHeaderBytes: maxHeaderBytes,
@@ -116,6 +122,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 		log.Warn("http shutdown", "error", serr.Error())
 	}
 	wg.Wait()
+	stopMetrics(sctx)
 	stopLoops()
 	loops.Wait()
 	if errors.Is(err, http.ErrServerClosed) {
@@ -164,6 +171,11 @@ func newHandler(cfg config.Config, svc *app.Service, dev *devinbox.Inbox, log *s
 	}
 	if cfg.AuthFailures.PerMinute == 0 {
 		opts.AuthFailures.PerMinute = -1
+	}
+	opts.MetricsToken = cfg.Metrics.Token
+	opts.BodyReadTimeout, opts.MaxBodiesPerClient = cfg.HTTP.BodyReadTimeout, cfg.HTTP.MaxBodiesPerClient
+	if cfg.HTTP.MaxBodiesPerClient == 0 {
+		opts.MaxBodiesPerClient = -1 // disabled
 	}
 	if cfg.PublicURL != "" {
 		opts.PublicURL, _ = url.Parse(cfg.PublicURL) // validated by config

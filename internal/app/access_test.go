@@ -163,6 +163,12 @@ func TestCreateValidation(t *testing.T) {
 			Applicant: idv.Applicant{PhoneNumber: "12", EmailAddress: "a@b.com\r\nBcc:x", PhoneCountry: "XYZ",
 				FirstName: strings.Repeat("x", 201)}},
 			[]string{"kyc_level", "first_name", "phone_country", "phone_number", "email_address", "i18n", "return_url"}},
+		{"bidi and invisible characters", app.NewSession{KYCLevel: "basic", Applicant: idv.Applicant{
+			FirstName: "Ada\u202E", LastName: "Love\u200Blace", UniqueID: "u\u2066-1", VendorData: "crm\uFEFF",
+			EmailAddress: "\u0430da@ex\u0430mple.com"}},
+			[]string{"unique_id", "first_name", "last_name", "vendor_data", "email_address"}},
+		{"names may mix scripts", app.NewSession{KYCLevel: "basic", Applicant: idv.Applicant{
+			FirstName: "Ada", LastName: "李 Lovelace", EmailAddress: "\u0430\u0434\u0430@example.com"}}, nil},
 		{"national number with country", app.NewSession{KYCLevel: "contact", Applicant: idv.Applicant{
 			PhoneNumber: "07911 123456", PhoneCountry: "gb"}}, nil},
 	}

@@ -54,16 +54,19 @@ func (f fieldErrors) err() error {
 	return &idv.Error{Code: idv.CodeInvalid, Message: "Invalid fields: " + strings.Join(names, ", ") + ".", Fields: f}
 }
 
-// text checks a free-text field: valid UTF-8, no control characters, at
-// most max characters. Empty means absent.
+// text checks a free-text field: valid UTF-8, no control, bidirectional
+// or invisible characters (idv.HiddenRune), at most max characters. Empty
+// means absent. Scripts may mix: people's names legitimately combine them
+// (a Latin given name and a Han family name); addresses, where look-alike
+// letters deceive, are checked by otp.NormalizeEmail.
 func (f *fieldErrors) text(name, v string, max int) {
 	switch {
 	case !utf8.ValidString(v):
 		f.add(name, "must be valid UTF-8")
 	case utf8.RuneCountInString(v) > max:
 		f.add(name, fmt.Sprintf("must be at most %d characters", max))
-	case strings.ContainsFunc(v, unicode.IsControl):
-		f.add(name, "must not contain control characters")
+	case idv.HasHiddenRune(v):
+		f.add(name, "must not contain control, bidirectional or invisible characters")
 	}
 }
 

@@ -43,6 +43,10 @@ type Config struct {
 	Webhooks WebhooksConfig `koanf:"webhooks"`
 	// Events bounds the events clients report to session timelines.
 	Events EventsConfig `koanf:"events"`
+	// HTTP limits slow and hostile clients of the API listener.
+	HTTP HTTPConfig `koanf:"http"`
+	// Metrics says where GET /metrics is served.
+	Metrics MetricsConfig `koanf:"metrics"`
 }
 
 // HostedPageConfig brands the hosted verification page and says who may
@@ -159,7 +163,7 @@ func settings() []setting {
 		{key: "hosted_page.color", def: "#1d4ed8", usage: "brand colour of the hosted page (#rrggbb)"},
 		{key: "hosted_page.frame_ancestors", def: []string{}, usage: "comma-separated origins allowed to embed the hosted page in a frame; empty forbids framing", list: true},
 		{key: "dev", def: false, usage: "development mode: serve GET /dev/inbox, which shows every one-time code of the log senders to anyone (never in production)"},
-	}, append(webhookSettings(), eventSettings()...)...)
+	}, append(append(webhookSettings(), eventSettings()...), edgeSettings()...)...)
 }
 
 // EnvName returns the environment variable of key.

@@ -30,6 +30,7 @@ func defaultConfig() Config {
 			Timeout: 15 * time.Second, Lease: time.Minute, Workers: 32, DisableAfter: 120 * time.Hour,
 			Endpoints: []WebhookEndpointConfig{}},
 		Events: EventsConfig{MaxPerSession: 500, MaxPayloadBytes: 4096},
+		HTTP:   HTTPConfig{BodyReadTimeout: 20 * time.Second, MaxBodiesPerClient: 16},
 	}
 }
 
@@ -275,5 +276,37 @@ func TestWebhookSettings(t *testing.T) {
 	var ce *Error
 	if !errors.As(err, &ce) || len(ce.Problems) != 5 {
 		t.Errorf("Load of bad webhook settings = %v, want 5 problems", err)
+	}
+}
+
+func TestEdgeSettings(t *testing.T) {
+	tests := []struct {
+		name    string
+		environ []string
+		want    []string // problems
+	}{
+		{"metrics on a separate address", []string{"OPENIDV_METRICS_ADDR=127.0.0.1:9090", "OPENIDV_HTTP_BODY_READ_TIMEOUT=90s", "OPENIDV_HTTP_MAX_BODIES_PER_CLIENT=0"}, nil},
+		{"metrics token", []string{"OPENIDV_METRICS_TOKEN=0123456789abcdef"}, nil},
+		{"bad values", []string{"OPENIDV_METRICS_ADDR=9090", "OPENIDV_METRICS_TOKEN=short", "OPENIDV_HTTP_BODY_READ_TIMEOUT=0s", "OPENIDV_HTTP_MAX_BODIES_PER_CLIENT=-1"}, []string{
+			"http.body_read_timeout 0s must be between 1s and 10m",
+			"http.max_bodies_per_client -1 must not be negative (0 disables)",
+			`metrics.addr "9090" must be host:port (for example 127.0.0.1:9090)`,
+			"metrics.token must be at least 16 characters",
+		}},
+		{"metrics on the API address", []string{"OPENIDV_ADDR=:8080", "OPENIDV_METRICS_ADDR=:8080"}, []string{`metrics.addr ":8080" must differ from addr`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load(nil, tt.environ)
+			var got []string
+			if ce, ok := err.(*Error); ok {
+				got = ce.Problems
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("problems (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

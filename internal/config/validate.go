@@ -44,6 +44,8 @@ func (c Config) validate() []string {
 	p = append(p, c.Email.validate()...)
 	p = append(p, c.Webhooks.validate()...)
 	p = append(p, c.Events.validate()...)
+	p = append(p, c.HTTP.validate()...)
+	p = append(p, c.Metrics.validate(c.Addr)...)
 	for _, o := range c.CORSOrigins {
 		if !isOrigin(o) {
 			add("cors_origins: %q must be an origin like https://shop.example (scheme and host, no path, no wildcard)", o)

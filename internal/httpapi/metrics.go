@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"crypto/subtle"
 	"net/http"
 	"strconv"
 	"sync"
@@ -77,6 +78,29 @@ func (m *metrics) observe(route, method string, status int, d time.Duration) {
 
 func (m *metrics) handler(g prometheus.Gatherer) http.Handler {
 	return promhttp.HandlerFor(g, promhttp.HandlerOpts{})
+}
+
+// MetricsHandler serves the Prometheus metrics without authentication,
+// for a listener of its own (metrics.addr) that only operators reach.
+func (s *Server) MetricsHandler() http.Handler {
+	return s.metrics.handler(s.opts.Gatherer)
+}
+
+// apiMetrics serves GET /metrics on the API port: only with
+// Options.MetricsToken as the bearer token, 404 when no token is set.
+func (s *Server) apiMetrics() http.Handler {
+	h, token := s.MetricsHandler(), []byte(s.opts.MetricsToken)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if len(token) == 0 {
+			s.writeError(w, r, idv.Errorf(idv.CodeNotFound, "no such route: metrics are not served on this port"))
+			return
+		}
+		if subtle.ConstantTimeCompare([]byte(bearerFrom(r)), token) != 1 {
+			s.writeError(w, r, idv.Errorf(idv.CodeUnauthorized, "send Authorization: Bearer <metrics token>"))
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // storeCollector reads session counts and the outbox backlog at scrape time.

@@ -9,12 +9,12 @@ import (
 )
 
 func TestMetrics(t *testing.T) {
-	_, ts := newTestServer(t, newFake(), Options{})
+	_, ts := newTestServer(t, newFake(), Options{MetricsToken: "metrics-token-0123456789"})
 	do(t, ts, "GET", "/v1/sessions/ses_1/preflight", "tok_ses_1", "")
 	do(t, ts, "GET", "/v1/sessions/ses_2/preflight", "tok_ses_1", "")
 	do(t, ts, "GET", "/v1/nope/ses_1", "tok_ses_1", "")
 	do(t, ts, "PUT", "/v1/sessions/ses_1/preflight", "tok_ses_1", "")
-	status, _, b := do(t, ts, "GET", "/metrics", "", "")
+	status, _, b := do(t, ts, "GET", "/metrics", "metrics-token-0123456789", "")
 	if status != 200 {
 		t.Fatalf("status = %d", status)
 	}

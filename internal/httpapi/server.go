@@ -20,6 +20,7 @@ type Server struct {
 	handler http.Handler
 	metrics *metrics
 	limiter *limiter
+	bodies  *bodyLimiter // request bodies in flight per client address
 	hub     *Hub
 	assets  webAssets
 	ping    atomic.Pointer[pingFrame] // the ping of the current second, shared by every socket
@@ -51,6 +52,7 @@ func New(svc Service, opts Options) *Server {
 		ids:       newRequestIDs(),
 		limiter:   newLimiter(opts.RateLimit, opts.Now),
 		failures:  newAuthFailures(opts.AuthFailures, opts.Now),
+		bodies:    newBodyLimiter(opts.MaxBodiesPerClient),
 		watchDone: make(chan struct{}),
 	}
 	var err error
@@ -66,7 +68,7 @@ func New(svc Service, opts Options) *Server {
 	// One match per request: the mux records the pattern in r.Pattern,
 	// which the access log and metrics read (routeOf).
 	s.mux.HandleFunc(unmatchedPattern, s.fallback)
-	s.handler = s.observe(secure(s.cors(s.mux)))
+	s.handler = s.observe(secure(closeChunked(s.bodyGuard(s.cors(s.canonicalPath(s.mux))))))
 	ctx, cancel := context.WithCancel(context.Background())
 	s.stop = cancel
 	go s.watch(ctx)
@@ -118,7 +120,7 @@ func (s *Server) routes() []route {
 		{"GET /sdk/v1/theme.css", s.serveAsset(func(a *webAssets) asset { return a.theme })},
 		{"GET /healthz", http.HandlerFunc(s.healthz)},
 		{"GET /readyz", http.HandlerFunc(s.readyz)},
-		{"GET /metrics", s.metrics.handler(s.opts.Gatherer)},
+		{"GET /metrics", s.apiMetrics()},
 	}
 	rs = append(rs, s.webhookRoutes()...)
 	if s.opts.DevInbox != nil {

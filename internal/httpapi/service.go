@@ -121,6 +121,18 @@ type Options struct {
 
 	// Now is the clock (default time.Now); tests pass a fake one.
 	Now func() time.Time
+
+	// MetricsToken, when set, serves GET /metrics to requests bearing it
+	// (Authorization: Bearer <token>); empty answers 404 there. Serve
+	// MetricsHandler on a separate listener instead to keep the metrics
+	// off the API port.
+	MetricsToken string
+
+	// BodyReadTimeout bounds reading one request body (default 20 s);
+	// MaxBodiesPerClient caps the bodies read at the same time from one
+	// client address (default 16; negative disables). See bodylimit.go.
+	BodyReadTimeout    time.Duration
+	MaxBodiesPerClient int
 }
 
 // RateLimit configures the token bucket kept per API key id or per
@@ -176,6 +188,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.BodyReadTimeout <= 0 {
+		o.BodyReadTimeout = 20 * time.Second
+	}
+	if o.MaxBodiesPerClient == 0 {
+		o.MaxBodiesPerClient = 16
 	}
 	return o
 }

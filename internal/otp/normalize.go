@@ -2,6 +2,7 @@ package otp
 
 import (
 	"net/mail"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -128,7 +129,10 @@ func allDigits(s string) bool {
 // angle brackets, no comments, no quoted local part, no IP literal, at most
 // 254 bytes, a domain with a dot) and returns it with the domain lower-cased.
 // The local part keeps its case: some mail servers treat it as significant.
-// Errors are CodeInvalid *idv.Error.
+// Look-alike addresses are refused: control, bidirectional and invisible
+// characters (idv.HiddenRune) anywhere, and a local part or domain label
+// that mixes scripts (Latin with a Cyrillic "а", say), per UTS #39's
+// highly restrictive level. Errors are CodeInvalid *idv.Error.
 func NormalizeEmail(raw string) (string, error) {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
@@ -139,7 +143,10 @@ func NormalizeEmail(raw string) (string, error) {
 		return "", bad
 	}
 	for _, r := range raw {
-		if unicode.IsControl(r) || unicode.IsSpace(r) {
+		if idv.HiddenRune(r) {
+			return "", invalid(fieldEmail, "email address must not contain control, bidirectional or invisible characters")
+		}
+		if unicode.IsSpace(r) {
 			return "", bad
 		}
 	}
@@ -151,6 +158,9 @@ func NormalizeEmail(raw string) (string, error) {
 	local, domain := raw[:at], strings.ToLower(raw[at+1:])
 	if !validLocal(local) || !validDomain(domain) {
 		return "", bad
+	}
+	if mixedScripts(local) || slices.ContainsFunc(strings.Split(domain, "."), mixedScripts) {
+		return "", invalid(fieldEmail, "email address mixes scripts within one part (such as Latin and Cyrillic look-alike letters)")
 	}
 	return local + "@" + domain, nil
 }

@@ -119,6 +119,27 @@ func TestNormalizeEmail(t *testing.T) {
 		{"jane@" + strings.Repeat("a", 64) + ".com", ""},
 		{strings.Repeat("a", 64) + "@" + strings.Repeat("b.", 100) + "com", ""},
 		{"jane@exa\xffmple.com", ""},
+		// Look-alikes (UTS #39): bidi and invisible characters, mixed scripts in one part.
+		{"\u0430da@example.com", ""},         // Cyrillic а in a Latin local part
+		{"ada@ex\u0430mple.com", ""},         // Cyrillic а in a Latin domain label
+		{"\u0430da@ex\u0430mple.com", ""},    // the example
+		{"ada@\u03bfpenai.com", ""},          // Greek omicron
+		{"ada\u202E@example.com", ""},        // right-to-left override
+		{"ada@exa\u202Emple.com", ""},        // right-to-left override in the domain
+		{"a\u200Bda@example.com", ""},        // zero-width space
+		{"ada\u2066@example.com", ""},        // left-to-right isolate
+		{"ada\u00AD@example.com", ""},        // soft hyphen
+		{"\uFEFFada@example.com", ""},        // byte order mark
+		{"иван@пример.рф", "иван@пример.рф"}, // Cyrillic throughout
+		{"ivan@пример.рф", "ivan@пример.рф"}, // one script per part
+		{"δοκιμή@παράδειγμα.δοκιμή", "δοκιμή@παράδειγμα.δοκιμή"},
+		{"田中たなか@example.jp", "田中たなか@example.jp"},                     // Japanese: Han + Hiragana
+		{"taro田中@例え.jp", "taro田中@例え.jp"},                             // Latin + Han
+		{"김민수kim@example.kr", "김민수kim@example.kr"},                   // Latin + Hangul
+		{"user@d\u00e9j\u00e0-vu2.fr", "user@d\u00e9j\u00e0-vu2.fr"}, // Latin with digits and hyphen
+		{"ab\u0301c@example.com", "ab\u0301c@example.com"},           // combining mark (Inherited)
+		{"ивanov@example.com", ""},                                   // Cyrillic + Latin
+		{"kim김たなか@example.com", ""},                                  // Hangul + Hiragana
 	} {
 		t.Run(tc.raw, func(t *testing.T) {
 			got, err := NormalizeEmail(tc.raw)
