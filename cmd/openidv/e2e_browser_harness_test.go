@@ -328,6 +328,18 @@ func (h *hostedTab) loggedEvents() []sdkLogEvent {
 	return eval[[]sdkLogEvent](h, `window.openidvEvents || []`)
 }
 
+// loggedEventsWhen waits until the page has logged at least n events (or
+// browserWait has passed) and returns the events it logged, for the caller
+// to compare: events can follow the screen they belong to.
+func (h *hostedTab) loggedEventsWhen(n int) []sdkLogEvent {
+	h.t.Helper()
+	ctx, cancel := context.WithTimeout(h.ctx, browserWait)
+	defer cancel()
+	_, _ = chromedp.Run(ctx, chromedp.Poll[bool](fmt.Sprintf(`(window.openidvEvents || []).length >= %d`, n),
+		chromedp.WithPollingInterval(50*time.Millisecond)))
+	return h.loggedEvents()
+}
+
 // sdkLogEvent is one onLog call.
 type sdkLogEvent struct {
 	Type    string          `json:"type"`

@@ -89,6 +89,7 @@ type e2eServer struct {
 	cmd      *exec.Cmd
 	Base     string // http://127.0.0.1:port
 	Addr     string
+	DataDir  string // the --data-dir of the process
 	AdminKey string // the private key printed on first start; "" on later starts
 	logDir   string
 	done     chan struct{} // closed when the process has exited
@@ -118,7 +119,7 @@ func tryStartServer(t *testing.T, opts serverOptions) (*e2eServer, error) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &e2eServer{t: t, Base: "http://" + addr, Addr: addr, logDir: logDir, done: make(chan struct{})}
+	s := &e2eServer{t: t, Base: "http://" + addr, Addr: addr, DataDir: opts.DataDir, logDir: logDir, done: make(chan struct{})}
 	stdout, err1 := os.Create(filepath.Join(logDir, "stdout"))
 	stderr, err2 := os.Create(filepath.Join(logDir, "stderr"))
 	if err := errors.Join(err1, err2); err != nil {

@@ -145,17 +145,20 @@ var hostedPage = template.Must(template.New("page").Parse(`<!doctype html>
 <script defer src="{{.Base}}/sdk/v1/openidv.js" integrity="{{.JS}}" crossorigin="anonymous"></script>
 </head>
 <body class="oidv-page">
-<main id="openidv" data-hosted="true" data-session-id="{{.ID}}" data-base-url="{{.BaseURL}}" data-brand-name="{{.Name}}">
+<main id="openidv" data-hosted="true" data-session-id="{{.ID}}" data-base-url="{{.BaseURL}}" data-brand-name="{{.Name}}" data-frame-ancestors="{{.FrameAncestors}}">
 <noscript><p>This verification page needs JavaScript. Please turn it on and reload the page.</p></noscript>
 </main>
 </body>
 </html>
 `))
 
-// hostedPageData fills hostedPage.
+// hostedPageData fills hostedPage. FrameAncestors are the configured
+// origins, space-separated: the only ones the page posts its progress to
+// when framed or opened as a popup.
 type hostedPageData struct {
 	Name, ID, Base, BaseURL string
 	JS, CSS, Theme          string
+	FrameAncestors          string
 }
 
 // page answers GET /s/{id}: the hosted verification page. It reads no
@@ -182,6 +185,7 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 	data := hostedPageData{
 		Name: s.opts.Branding.Name, ID: id, Base: base.Path, BaseURL: base.String(),
 		JS: s.assets.js.integrity, CSS: s.assets.css.integrity, Theme: s.assets.theme.integrity,
+		FrameAncestors: strings.Join(s.opts.FrameAncestors, " "),
 	}
 	if err := hostedPage.Execute(w, data); err != nil {
 		s.log.ErrorContext(r.Context(), "hosted page", slog.String("request_id", stateOf(r).requestID),

@@ -28,9 +28,11 @@ func TestHostedPageHeadersAndIntegrity(t *testing.T) {
 		ancestors []string
 		wantFrame string
 		wantXFO   string
+		wantAttr  string // the origins the page may post its progress to
 	}{
-		{"no framing by default", nil, "frame-ancestors 'none'", "DENY"},
-		{"configured ancestors", []string{"https://shop.example", "https://a.example"}, "frame-ancestors https://shop.example https://a.example", ""},
+		{"no framing by default", nil, "frame-ancestors 'none'", "DENY", `data-frame-ancestors=""`},
+		{"configured ancestors", []string{"https://shop.example", "https://a.example"}, "frame-ancestors https://shop.example https://a.example", "",
+			`data-frame-ancestors="https://shop.example https://a.example"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -66,6 +68,9 @@ func TestHostedPageHeadersAndIntegrity(t *testing.T) {
 			}
 			if !strings.Contains(page, `data-brand-name="Acme &#34;Bank&#34; &lt;b&gt;"`) {
 				t.Errorf("brand name not escaped into data-brand-name:\n%s", page)
+			}
+			if !strings.Contains(page, tt.wantAttr) {
+				t.Errorf("the page lacks %s:\n%s", tt.wantAttr, page)
 			}
 		})
 	}

@@ -1,6 +1,7 @@
 // OpenIDV web SDK: OpenIDV.mount(element, options).
 
 import './styles.css';
+import { Embedder, embedders, origins, watchHeight } from './embed';
 import type { LogEvent } from './types';
 import { Widget, type MountOptions, type Mounted } from './widget';
 
@@ -37,20 +38,26 @@ function hostedToken(sessionId: string): string {
 /**
  * hosted mounts the hosted page (GET /s/{id}): the session id and brand come
  * from the element's data attributes, the client token from the URL fragment.
- * Events are collected on window.openidvEvents for tests and support.
+ * Events are collected on window.openidvEvents for tests and support. When
+ * the page is framed or opened by a page of an origin in data-frame-ancestors,
+ * it tells that page when the flow starts and ends and how tall it is.
  */
 function hosted(): void {
   const el = document.getElementById('openidv');
   if (!el || el.dataset.hosted !== 'true') return;
-  const token = hostedToken(el.dataset.sessionId || '');
+  const sessionId = el.dataset.sessionId || '';
+  const token = hostedToken(sessionId);
   const events: LogEvent[] = [];
   (window as any).openidvEvents = events;
+  const embed = new Embedder(embedders(window), origins(el.dataset.frameAncestors || ''), sessionId);
+  if (embed.active) watchHeight(document, (px) => embed.height(px));
   mount(el, {
-    sessionId: el.dataset.sessionId,
+    sessionId,
     clientToken: token,
     baseUrl: el.dataset.baseUrl,
     brandName: el.dataset.brandName,
     onLog: (e) => events.push(e),
+    onScreen: embed.active ? (s) => embed.screen(s) : undefined,
   });
 }
 

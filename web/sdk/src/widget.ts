@@ -26,6 +26,8 @@ export interface MountOptions {
   handoff?: boolean;
   onLog?: (e: LogEvent) => void;
   onComplete?: (r: { screen: string; status: string; returnUrl: string | null }) => void;
+  /** onScreen is called with each screen rendered: a preflight screen name, or error / browserNotSupported. */
+  onScreen?: (screen: string) => void;
   onError?: (e: Error) => void;
 }
 
@@ -230,6 +232,11 @@ export class Widget {
       section.querySelector<HTMLElement>('h1')?.focus();
     } else if (keepName) {
       section.querySelector<HTMLElement>(`[name="${keepName}"]`)?.focus();
+    }
+    try {
+      this.o.onScreen?.(screen);
+    } catch {
+      // an integrator's callback must not break the flow
     }
   }
 

@@ -73,7 +73,15 @@ describe('mount', () => {
     document.body.append(el);
     const logs: LogEvent[] = [];
     const done = vi.fn();
-    mount(el, { sessionId: 's1', clientToken: 'ct_1', baseUrl: 'https://idv.example', onLog: (e) => logs.push(e), onComplete: done });
+    const screens: string[] = [];
+    mount(el, {
+      sessionId: 's1',
+      clientToken: 'ct_1',
+      baseUrl: 'https://idv.example',
+      onLog: (e) => logs.push(e),
+      onComplete: done,
+      onScreen: (s) => screens.push(s),
+    });
     await vi.waitFor(() => expect(el.querySelector('[data-screen=consent_screen]')).not.toBeNull());
     expect(el.textContent).toContain('We keep your data for 30 days.');
     expect(el.querySelector('[data-action=accept]')!.textContent).toBe('Acepto');
@@ -83,6 +91,7 @@ describe('mount', () => {
     expect(el.querySelector('h1')!.textContent).toBe('Verificación cancelada');
     expect(done).toHaveBeenCalledWith({ screen: 'cancel_screen', status: 'canceled', returnUrl: null });
     expect(logs).toEqual([]);
+    expect(screens).toEqual(['consent_screen', 'cancel_screen']);
   });
 
   it('says plainly when a step is not available and logs browserNotSupported', async () => {
