@@ -23,7 +23,7 @@ func dripStart(t *testing.T, addr string, local net.Addr) net.Conn {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
-	fmt.Fprintf(c, "POST /v1/sessions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer public_test\r\n"+
+	fmt.Fprintf(c, "POST /v1/sessions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer public_test\r\n"+
 		"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"kyc_level\":")
 	return c
 }
@@ -74,7 +74,7 @@ func TestSlowBodiesPerClientCap(t *testing.T) {
 	}
 	defer oc.Close()
 	json := `{"kyc_level":"basic"}`
-	fmt.Fprintf(oc, "POST /v1/sessions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer public_test\r\n"+
+	fmt.Fprintf(oc, "POST /v1/sessions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer public_test\r\n"+
 		"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(json), json)
 	if resp, body := readAnswer(t, oc); resp.StatusCode != http.StatusCreated {
 		t.Errorf("other client: %d %s", resp.StatusCode, body)

@@ -69,9 +69,9 @@ func TestContentLengthWithTransferEncoding(t *testing.T) {
 	_, ts := newTestServer(t, f, Options{})
 	addr := ts.Listener.Addr().String()
 	body := `{"kyc_level":"basic"}`
-	smuggled := "POST /v1/sessions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer public_test\r\n" +
+	smuggled := "POST /v1/sessions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer public_test\r\n" +
 		"Content-Type: application/json\r\nContent-Length: 21\r\n\r\n" + body
-	req := "POST /v1/sessions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer public_test\r\n" +
+	req := "POST /v1/sessions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer public_test\r\n" +
 		"Content-Type: application/json\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n" +
 		"15\r\n" + body + "\r\n0\r\n\r\n" + smuggled
 	answers, closed := rawExchange(t, addr, req)
