@@ -130,7 +130,7 @@ func testWebhookFanOut(t *testing.T, st idv.Store) {
 
 func claim(t *testing.T, st idv.Store, now time.Time, lease time.Duration, limit int) []idv.ClaimedDelivery {
 	t.Helper()
-	cs, err := st.ClaimWebhookDeliveries(t.Context(), now, now.Add(lease), limit)
+	cs, err := st.ClaimWebhookDeliveries(t.Context(), idv.ClaimRequest{Now: now, LeaseUntil: now.Add(lease), Limit: limit})
 	if err != nil {
 		t.Fatalf("ClaimWebhookDeliveries: %v", err)
 	}
@@ -344,7 +344,8 @@ func testWebhookClaimsAreExclusive(t *testing.T, st idv.Store) {
 	for range 8 {
 		wg.Go(func() {
 			for {
-				cs, err := st.ClaimWebhookDeliveries(t.Context(), base.Add(time.Minute), base.Add(time.Hour), 3)
+				cs, err := st.ClaimWebhookDeliveries(t.Context(), idv.ClaimRequest{Now: base.Add(time.Minute),
+					LeaseUntil: base.Add(time.Hour), Limit: 3, PerEndpoint: 2})
 				if err != nil {
 					t.Error(err)
 					return
@@ -368,6 +369,46 @@ func testWebhookClaimsAreExclusive(t *testing.T, st idv.Store) {
 		if n != 1 {
 			t.Errorf("delivery %s claimed %d times", id, n)
 		}
+	}
+}
+
+// testWebhookClaimPerEndpoint: an endpoint whose many deliveries are due
+// first takes no more of a claim than its per-endpoint room (the limit less
+// what the caller holds); the rest of the batch goes to the others.
+func testWebhookClaimPerEndpoint(t *testing.T, st idv.Store) {
+	slow := createEndpoint(t, st, SampleEndpoint(t, true, "https://slow.example"))
+	fast := createEndpoint(t, st, SampleEndpoint(t, true, "https://fast.example", "session.completed"))
+	first := enqueue(t, st, true, "session.created", base)
+	for i := range 9 {
+		enqueue(t, st, true, "session.created", base.Add(time.Duration(i+1)*time.Millisecond))
+	}
+	var done []idv.OutboxMessage
+	for i := range 3 {
+		done = append(done, enqueue(t, st, true, "session.completed", base.Add(time.Second+time.Duration(i)*time.Millisecond)))
+	}
+	now := base.Add(time.Minute)
+	claimHeld := func(held map[string]int) []string {
+		cs, err := st.ClaimWebhookDeliveries(t.Context(), idv.ClaimRequest{Now: now, LeaseUntil: now.Add(time.Hour),
+			Limit: 5, PerEndpoint: 2, Held: held})
+		if err != nil {
+			t.Fatalf("ClaimWebhookDeliveries: %v", err)
+		}
+		var got []string
+		for _, c := range cs {
+			got = append(got, c.Endpoint.URL+" "+c.Delivery.MessageID)
+		}
+		return got
+	}
+	got := claimHeld(map[string]int{slow.ID: 1})
+	want := []string{slow.URL + " " + first.ID, fast.URL + " " + done[0].ID, fast.URL + " " + done[1].ID}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("claim with room for 1 slow and 2 fast (-want +got):\n%s", diff)
+	}
+	if got := claimHeld(map[string]int{slow.ID: 2, fast.ID: 2}); len(got) != 0 {
+		t.Errorf("claim with no room: got %v, want none", got)
+	}
+	if got, want := claimHeld(map[string]int{slow.ID: 2, fast.ID: 1}), []string{fast.URL + " " + done[2].ID}; !slices.Equal(got, want) {
+		t.Errorf("claim with room for 1 fast: got %v, want %v", got, want)
 	}
 }
 

@@ -80,7 +80,7 @@ func TestShutdownReleasesClaims(t *testing.T) {
 	<-started
 	cancel()
 	<-done
-	cs, err := st.ClaimWebhookDeliveries(t.Context(), time.Now(), time.Now().Add(time.Minute), 10)
+	cs, err := st.ClaimWebhookDeliveries(t.Context(), idv.ClaimRequest{Now: time.Now(), LeaseUntil: time.Now().Add(time.Minute), Limit: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
