@@ -26,7 +26,7 @@ func defaultConfig() Config {
 		DevInbox:        true,
 		HostedPage:      HostedPageConfig{Name: "OpenIDV", Color: "#1d4ed8", FrameAncestors: []string{}},
 		Webhooks: WebhooksConfig{AllowNetworks: []string{}, RetrySchedule: strings.Split(defaultRetrySchedule, ","),
-			Timeout: 15 * time.Second, Lease: time.Minute, Workers: 32, DisableAfter: 120 * time.Hour,
+			Timeout: 15 * time.Second, Lease: time.Minute, Workers: 32, PerEndpoint: 4, DisableAfter: 120 * time.Hour,
 			Endpoints: []WebhookEndpointConfig{}},
 	}
 }
