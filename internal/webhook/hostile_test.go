@@ -76,7 +76,7 @@ func TestShutdownReleasesClaims(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { d.Run(ctx); close(done) }()
-	enqueue(t, st, 5) // one session: one worker, in order
+	enqueue(t, st, 5) // one endpoint and session: one lane, in order
 	<-started
 	cancel()
 	<-done
