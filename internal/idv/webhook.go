@@ -183,8 +183,7 @@ type WebhookStore interface {
 	// ClaimWebhookDeliveries leases pending deliveries due at r.Now (of
 	// enabled endpoints), oldest first, within r's limits, until
 	// r.LeaseUntil: another claim (on any replica) does not see them before
-	// then. A delivery is held back while an earlier one of its endpoint
-	// and session is leased. They come back in creation order.
+	// then. They come back in creation order.
 	ClaimWebhookDeliveries(ctx context.Context, r ClaimRequest) ([]ClaimedDelivery, error)
 	// FinishWebhookAttempts records attempts and their effects in one
 	// transaction; a result whose claim was lost is dropped.

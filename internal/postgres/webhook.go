@@ -180,10 +180,6 @@ func (s *Store) ClaimWebhookDeliveries(ctx context.Context, r idv.ClaimRequest) 
 			LEFT JOIN jsonb_each_text($5::jsonb) h ON h.key = d.endpoint_id
 			WHERE d.state = 'pending' AND d.next_attempt_at <= $3 AND e.enabled
 				AND ($6 <= 0 OR COALESCE(h.value::int, 0) < $6)
-				-- held back while an earlier delivery of its endpoint and session is leased
-				AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p WHERE p.session_id = d.session_id
-					AND p.seq < d.seq AND p.endpoint_id = d.endpoint_id AND p.state = 'pending' AND p.claim <> ''
-					AND p.next_attempt_at > $3)
 		), picked AS (
 			SELECT d.seq FROM webhook_deliveries d JOIN ranked r ON r.seq = d.seq
 			WHERE ($6 <= 0 OR r.n <= $6) AND d.state = 'pending' AND d.next_attempt_at <= $3

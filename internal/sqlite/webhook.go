@@ -207,13 +207,6 @@ func nonNilHeld(m map[string]int) map[string]int {
 	return m
 }
 
-// notBehindLeased holds a delivery back while an earlier one of its
-// endpoint and session is being attempted (leased, on any replica), so
-// that they go out in order; a retry waiting for its time does not.
-const notBehindLeased = `
-	AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p WHERE p.session_id = d.session_id AND p.seq < d.seq
-		AND p.endpoint_id = d.endpoint_id AND p.state = 'pending' AND p.claim <> '' AND p.next_attempt_at > $3)`
-
 // claimSeqs leases due deliveries and returns their seq numbers. Each
 // endpoint's due deliveries are numbered (n) in due order after those the
 // caller holds ($5, a JSON object of endpoint id → count); only those
@@ -227,7 +220,7 @@ func (t *tx) claimSeqs(c context.Context, r idv.ClaimRequest, claim, held string
 				FROM webhook_deliveries d CROSS JOIN webhook_endpoints e ON e.id = d.endpoint_id
 				LEFT JOIN json_each($5) h ON h.key = d.endpoint_id
 				WHERE d.state = 'pending' AND d.next_attempt_at <= $3 AND e.enabled = 1
-					AND ($6 <= 0 OR COALESCE(h.value, 0) < $6)`+notBehindLeased+`)
+					AND ($6 <= 0 OR COALESCE(h.value, 0) < $6))
 			WHERE $6 <= 0 OR n <= $6
 			ORDER BY due, seq LIMIT $4)
 		RETURNING seq`, micros(r.LeaseUntil), claim, micros(r.Now), r.Limit, held, r.PerEndpoint)

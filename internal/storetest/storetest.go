@@ -54,7 +54,6 @@ func Run(t *testing.T, open func(t *testing.T) idv.Store) {
 		{"WebhookReplay", testWebhookReplay},
 		{"WebhookClaimsAreExclusive", testWebhookClaimsAreExclusive},
 		{"WebhookClaimPerEndpoint", testWebhookClaimPerEndpoint},
-		{"WebhookClaimInOrder", testWebhookClaimInOrder},
 		{"WebhookRelease", testWebhookRelease},
 	}
 	for _, tc := range tests {

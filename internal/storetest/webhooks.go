@@ -412,64 +412,6 @@ func testWebhookClaimPerEndpoint(t *testing.T, st idv.Store) {
 	}
 }
 
-// testWebhookClaimInOrder: a delivery is not claimed while an earlier one
-// of its endpoint and session is leased, whatever the other endpoints do;
-// a retry waiting for its time holds nothing back.
-func testWebhookClaimInOrder(t *testing.T, st idv.Store) {
-	a := createEndpoint(t, st, SampleEndpoint(t, true, "https://a.example"))
-	b := createEndpoint(t, st, SampleEndpoint(t, true, "https://b.example", "session.completed"))
-	s := SampleSession(NewID(t), base)
-	createSessions(t, st, s)
-	for i, typ := range []string{"session.created", "session.completed", "session.canceled"} {
-		at := base.Add(time.Duration(i) * time.Second)
-		m := idv.OutboxMessage{ID: "msg_" + NewID(t), SessionID: s.ID, EventType: typ, Sandbox: true,
-			Payload: []byte(`{}`), CreatedAt: at, NextAttemptAt: at}
-		inTx(t, st, func(tx idv.Tx) error { return tx.EnqueueOutbox(t.Context(), m) })
-		if i == 0 {
-			// The first is leased before the others are due.
-			if got := claim(t, st, base, time.Hour, 10); len(got) != 1 || got[0].Endpoint.ID != a.ID {
-				t.Fatalf("first claim: got %d deliveries, want the first of endpoint a", len(got))
-			}
-		}
-	}
-	names := func(cs []idv.ClaimedDelivery) []string {
-		var out []string
-		for _, c := range cs {
-			out = append(out, c.Endpoint.URL+" "+c.Delivery.EventType)
-		}
-		return out
-	}
-	now := base.Add(time.Minute)
-	cs := claim(t, st, now, 10*time.Hour, 10)
-	if got, want := names(cs), []string{b.URL + " session.completed"}; !slices.Equal(got, want) {
-		t.Fatalf("claim while a's first delivery is leased: got %v, want %v", got, want)
-	}
-	// a's first delivery fails and waits for its retry: a's next ones go.
-	leased := deliveriesOf(t, st, idv.DeliveryQuery{EndpointID: a.ID})
-	first := leased[len(leased)-1]
-	if first.EventType != "session.created" {
-		t.Fatalf("oldest delivery of a is %s", first.EventType)
-	}
-	ours := idv.ClaimedDelivery{Delivery: first, Endpoint: a}
-	got := claim(t, st, base.Add(2*time.Hour), time.Hour, 10) // a's lease is over: taken again with the others
-	if len(got) != 3 || got[0].Delivery.ID != first.ID {
-		t.Fatalf("after the lease: got %v, want a's three deliveries, first one first", names(got))
-	}
-	ours.Claim = got[0].Claim
-	retry := result(ours, idv.DeliveryPending, base.Add(2*time.Hour), 500)
-	retry.NextAttemptAt = base.Add(24 * time.Hour)
-	if err := st.FinishWebhookAttempts(t.Context(), []idv.AttemptResult{retry}); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.ReleaseWebhookClaims(t.Context(), got[1:], base.Add(2*time.Hour)); err != nil {
-		t.Fatal(err)
-	}
-	want := []string{a.URL + " session.completed", a.URL + " session.canceled"}
-	if got := names(claim(t, st, base.Add(3*time.Hour), time.Hour, 10)); !slices.Equal(got, want) {
-		t.Errorf("claim while a's first waits for its retry: got %v, want %v", got, want)
-	}
-}
-
 func testWebhookRelease(t *testing.T, st idv.Store) {
 	ctx := t.Context()
 	createEndpoint(t, st, SampleEndpoint(t, true, "https://ep.example"))
