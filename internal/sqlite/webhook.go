@@ -207,23 +207,32 @@ func nonNilHeld(m map[string]int) map[string]int {
 	return m
 }
 
-// claimSeqs leases due deliveries and returns their seq numbers. Each
-// endpoint's due deliveries are numbered (n) in due order after those the
-// caller holds ($5, a JSON object of endpoint id → count); only those
-// within the per-endpoint limit ($6, none when not positive) compete for
-// the batch.
+// candidates is how many of the first due deliveries of endpoints with
+// room a claim considers: enough for a full batch unless a few endpoints
+// own them all, in which case those fill up and the next claim looks past
+// them. It keeps a claim's cost bounded by the batch, not the backlog.
+func candidates(r idv.ClaimRequest) int {
+	return r.Limit * max(r.PerEndpoint, 1)
+}
+
+// claimSeqs leases due deliveries and returns their seq numbers. Of the
+// first due deliveries of endpoints with room, each endpoint's are
+// numbered (n) in due order after those the caller holds ($5, a JSON
+// object of endpoint id → count); only those within the per-endpoint limit
+// ($6, none when not positive) compete for the batch.
 func (t *tx) claimSeqs(c context.Context, r idv.ClaimRequest, claim, held string) ([]int64, error) {
 	rows, err := t.q.QueryContext(c, `UPDATE webhook_deliveries SET next_attempt_at = $1, claim = $2
 		WHERE seq IN (SELECT seq FROM (
-				SELECT d.seq, d.next_attempt_at AS due, COALESCE(h.value, 0) + row_number() OVER (
-					PARTITION BY d.endpoint_id ORDER BY d.next_attempt_at, d.seq) AS n
-				FROM webhook_deliveries d CROSS JOIN webhook_endpoints e ON e.id = d.endpoint_id
-				LEFT JOIN json_each($5) h ON h.key = d.endpoint_id
-				WHERE d.state = 'pending' AND d.next_attempt_at <= $3 AND e.enabled = 1
-					AND ($6 <= 0 OR COALESCE(h.value, 0) < $6))
+				SELECT seq, due, held + row_number() OVER (PARTITION BY endpoint_id ORDER BY due, seq) AS n FROM (
+					SELECT d.seq, d.endpoint_id, d.next_attempt_at AS due, COALESCE(h.value, 0) AS held
+					FROM webhook_deliveries d CROSS JOIN webhook_endpoints e ON e.id = d.endpoint_id
+					LEFT JOIN json_each($5) h ON h.key = d.endpoint_id
+					WHERE d.state = 'pending' AND d.next_attempt_at <= $3 AND e.enabled = 1
+						AND ($6 <= 0 OR COALESCE(h.value, 0) < $6)
+					ORDER BY d.next_attempt_at, d.seq LIMIT $7))
 			WHERE $6 <= 0 OR n <= $6
 			ORDER BY due, seq LIMIT $4)
-		RETURNING seq`, micros(r.LeaseUntil), claim, micros(r.Now), r.Limit, held, r.PerEndpoint)
+		RETURNING seq`, micros(r.LeaseUntil), claim, micros(r.Now), r.Limit, held, r.PerEndpoint, candidates(r))
 	if err != nil {
 		return nil, mapErr("claim webhook deliveries", err)
 	}

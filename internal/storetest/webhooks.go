@@ -374,41 +374,50 @@ func testWebhookClaimsAreExclusive(t *testing.T, st idv.Store) {
 
 // testWebhookClaimPerEndpoint: an endpoint whose many deliveries are due
 // first takes no more of a claim than its per-endpoint room (the limit less
-// what the caller holds); the rest of the batch goes to the others.
+// what the caller holds), and once it has none a claim looks past its
+// backlog to the other endpoints.
 func testWebhookClaimPerEndpoint(t *testing.T, st idv.Store) {
 	slow := createEndpoint(t, st, SampleEndpoint(t, true, "https://slow.example"))
 	fast := createEndpoint(t, st, SampleEndpoint(t, true, "https://fast.example", "session.completed"))
 	first := enqueue(t, st, true, "session.created", base)
-	for i := range 9 {
+	for i := range 19 {
 		enqueue(t, st, true, "session.created", base.Add(time.Duration(i+1)*time.Millisecond))
 	}
-	var done []idv.OutboxMessage
+	var done []string
 	for i := range 3 {
-		done = append(done, enqueue(t, st, true, "session.completed", base.Add(time.Second+time.Duration(i)*time.Millisecond)))
+		done = append(done, enqueue(t, st, true, "session.completed", base.Add(time.Second+time.Duration(i)*time.Millisecond)).ID)
 	}
 	now := base.Add(time.Minute)
-	claimHeld := func(held map[string]int) []string {
+	claimHeld := func(held map[string]int) (slowIDs, fastIDs []string) {
 		cs, err := st.ClaimWebhookDeliveries(t.Context(), idv.ClaimRequest{Now: now, LeaseUntil: now.Add(time.Hour),
-			Limit: 5, PerEndpoint: 2, Held: held})
+			Limit: 3, PerEndpoint: 2, Held: held})
 		if err != nil {
 			t.Fatalf("ClaimWebhookDeliveries: %v", err)
 		}
-		var got []string
 		for _, c := range cs {
-			got = append(got, c.Endpoint.URL+" "+c.Delivery.MessageID)
+			if c.Endpoint.ID == slow.ID {
+				slowIDs = append(slowIDs, c.Delivery.MessageID)
+			} else {
+				fastIDs = append(fastIDs, c.Delivery.MessageID)
+			}
 		}
-		return got
+		return slowIDs, fastIDs
 	}
-	got := claimHeld(map[string]int{slow.ID: 1})
-	want := []string{slow.URL + " " + first.ID, fast.URL + " " + done[0].ID, fast.URL + " " + done[1].ID}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("claim with room for 1 slow and 2 fast (-want +got):\n%s", diff)
+	gotSlow, gotFast := claimHeld(map[string]int{slow.ID: 1})
+	if want := []string{first.ID}; !slices.Equal(gotSlow, want) {
+		t.Errorf("claim with room for 1 slow: slow got %v, want %v", gotSlow, want)
 	}
-	if got := claimHeld(map[string]int{slow.ID: 2, fast.ID: 2}); len(got) != 0 {
-		t.Errorf("claim with no room: got %v, want none", got)
+	// The slow endpoint is full: the claim looks past its backlog.
+	more, moreFast := claimHeld(map[string]int{slow.ID: 2, fast.ID: len(gotFast)})
+	gotFast = append(gotFast, moreFast...)
+	if len(more) != 0 || !slices.Equal(gotFast, done[:2]) {
+		t.Errorf("claims with room for 2 fast: got slow %v, fast %v, want fast %v", more, gotFast, done[:2])
 	}
-	if got, want := claimHeld(map[string]int{slow.ID: 2, fast.ID: 1}), []string{fast.URL + " " + done[2].ID}; !slices.Equal(got, want) {
-		t.Errorf("claim with room for 1 fast: got %v, want %v", got, want)
+	if s, f := claimHeld(map[string]int{slow.ID: 2, fast.ID: 2}); len(s)+len(f) != 0 {
+		t.Errorf("claim with no room: got %v %v, want none", s, f)
+	}
+	if s, f := claimHeld(map[string]int{slow.ID: 2, fast.ID: 1}); len(s) != 0 || !slices.Equal(f, done[2:]) {
+		t.Errorf("claim with room for 1 fast: got %v %v, want %v", s, f, done[2:])
 	}
 }
 

@@ -197,7 +197,7 @@ func (d *Dispatcher) claimLoop(ctx context.Context) {
 	defer poll.Stop()
 	for {
 		free, held := d.room()
-		full := false
+		more := false
 		if free > 0 {
 			now := d.cfg.Now()
 			cs, err := d.cfg.Store.ClaimWebhookDeliveries(ctx, idv.ClaimRequest{Now: now, LeaseUntil: now.Add(d.cfg.Lease),
@@ -208,10 +208,12 @@ func (d *Dispatcher) claimLoop(ctx context.Context) {
 			for _, c := range cs {
 				d.dispatch(ctx, c)
 			}
-			full = len(cs) == free
+			// A short claim may have filled some endpoints; the next one
+			// looks past them.
+			more = len(cs) > 0 && err == nil
 		}
-		if full {
-			continue // more may be due
+		if more {
+			continue
 		}
 		poll.Reset(d.cfg.Poll)
 		select {
