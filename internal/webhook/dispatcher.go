@@ -81,8 +81,8 @@ type Dispatcher struct {
 	lanes   sync.WaitGroup // one goroutine per lane with deliveries
 
 	mu     sync.Mutex
-	held   int                            // claimed, not finished
-	perEP  map[string]int                 // the same, by endpoint
+	held   int                            // claimed, not recorded
+	perEP  map[string]int                 // claimed, not attempted, by endpoint
 	queued map[lane][]idv.ClaimedDelivery // present while the lane runs
 	unsent []idv.ClaimedDelivery          // claimed but left unattempted at shutdown
 }
@@ -259,9 +259,12 @@ func (d *Dispatcher) work(ctx context.Context, k lane, c idv.ClaimedDelivery) {
 			d.mu.Lock()
 			d.unsent = append(d.unsent, c)
 			d.mu.Unlock()
-			d.done(c.Endpoint.ID)
+			d.attempted(c.Endpoint.ID)
+			d.done()
 		} else {
-			d.results <- d.attempt(c)
+			r := d.attempt(c)
+			d.attempted(c.Endpoint.ID)
+			d.results <- r
 		}
 		d.mu.Lock()
 		q := d.queued[k]
@@ -275,13 +278,22 @@ func (d *Dispatcher) work(ctx context.Context, k lane, c idv.ClaimedDelivery) {
 	}
 }
 
-// done frees the room of a finished (or abandoned) delivery.
-func (d *Dispatcher) done(endpointID string) {
+// attempted frees the endpoint's room once an attempt is over (or
+// abandoned): its lease still keeps the delivery from being claimed again
+// until the result is recorded.
+func (d *Dispatcher) attempted(endpointID string) {
 	d.mu.Lock()
-	d.held--
 	if d.perEP[endpointID]--; d.perEP[endpointID] <= 0 {
 		delete(d.perEP, endpointID)
 	}
+	d.mu.Unlock()
+	d.Wake()
+}
+
+// done frees the room of a recorded (or abandoned) delivery.
+func (d *Dispatcher) done() {
+	d.mu.Lock()
+	d.held--
 	d.mu.Unlock()
 	d.Wake()
 }
@@ -313,7 +325,7 @@ func (d *Dispatcher) finish() {
 		cancel()
 		for _, r := range batch {
 			d.metrics.observe(r)
-			d.done(r.EndpointID)
+			d.done()
 		}
 	}
 }
