@@ -51,13 +51,14 @@ type Config struct {
 	// DisableAfter disables an endpoint whose attempts all failed for that
 	// long (default 5 days).
 	DisableAfter time.Duration
-	// Workers bounds the deliveries claimed and not yet finished, over all
-	// endpoints (default 32).
+	// Workers bounds the deliveries claimed and not yet recorded, over all
+	// endpoints (default 32), and so the attempts at once.
 	Workers int
 	// PerEndpoint bounds the deliveries of one endpoint claimed and not yet
-	// finished (default 4): a slow endpoint fills its own room only, and
-	// the others' deliveries are claimed and sent meanwhile. Deliveries of
-	// one endpoint and one session go out one after the other, in order.
+	// attempted to the end (default 4), and so its attempts at once: a slow
+	// endpoint fills its own room only, and the others' deliveries are
+	// claimed and sent meanwhile. Deliveries of one endpoint and one
+	// session go out one after the other, in order.
 	PerEndpoint int
 	// Poll is the longest wait between claims when nothing wakes the
 	// dispatcher (default 1 s).
