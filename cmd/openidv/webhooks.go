@@ -56,7 +56,8 @@ func startDispatcher(ctx context.Context, wg *sync.WaitGroup, cfg config.Config,
 		Client:  webhook.NewClient(webhookPolicy(cfg), cfg.Webhooks.Timeout),
 		Timeout: cfg.Webhooks.Timeout, Lease: cfg.Webhooks.Lease, Schedule: schedule,
 		DisableAfter: cfg.Webhooks.DisableAfter, Workers: cfg.Webhooks.Workers,
-		UserAgent: "OpenIDV/" + version(), Logger: log, Registerer: reg,
+		PerEndpoint: cfg.Webhooks.PerEndpoint,
+		UserAgent:   "OpenIDV/" + version(), Logger: log, Registerer: reg,
 	})
 	if err != nil {
 		return err

@@ -27,7 +27,7 @@ func defaultConfig() Config {
 		AllowedHosts:    []string{},
 		HostedPage:      HostedPageConfig{Name: "OpenIDV", Color: "#1d4ed8", FrameAncestors: []string{}},
 		Webhooks: WebhooksConfig{AllowNetworks: []string{}, RetrySchedule: strings.Split(defaultRetrySchedule, ","),
-			Timeout: 15 * time.Second, Lease: time.Minute, Workers: 32, DisableAfter: 120 * time.Hour,
+			Timeout: 15 * time.Second, Lease: time.Minute, Workers: 32, PerEndpoint: 4, DisableAfter: 120 * time.Hour,
 			Endpoints: []WebhookEndpointConfig{}},
 		Events: EventsConfig{MaxPerSession: 500, MaxPayloadBytes: 4096},
 		HTTP:   HTTPConfig{BodyReadTimeout: 20 * time.Second, MaxBodiesPerClient: 16},

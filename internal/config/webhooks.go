@@ -21,6 +21,9 @@ type WebhooksConfig struct {
 	Lease         time.Duration `koanf:"lease"`
 	Workers       int           `koanf:"workers"`
 	DisableAfter  time.Duration `koanf:"disable_after"`
+
+	// PerEndpoint bounds the attempts of one endpoint in flight.
+	PerEndpoint int `koanf:"per_endpoint"`
 	// Endpoints are endpoints declared in the configuration file only.
 	Endpoints []WebhookEndpointConfig `koanf:"endpoints"`
 }
@@ -47,6 +50,7 @@ func webhookSettings() []setting {
 		{key: "webhooks.timeout", def: "15s", usage: "timeout of one webhook attempt"},
 		{key: "webhooks.lease", def: "60s", usage: "how long a claimed delivery is exclusive (at least twice the timeout)"},
 		{key: "webhooks.workers", def: 32, usage: "concurrent webhook attempts per process"},
+		{key: "webhooks.per_endpoint", def: 4, usage: "concurrent webhook attempts per endpoint and process"},
 		{key: "webhooks.disable_after", def: "120h", usage: "disable an endpoint whose attempts all failed for this long"},
 		{key: "webhooks.endpoints", def: []any{}, usage: "endpoints declared in the configuration file", fileOnly: true},
 	}
@@ -97,6 +101,9 @@ func (w WebhooksConfig) validate() []string {
 	}
 	if w.Workers < 1 || w.Workers > 1024 {
 		add("webhooks.workers %d must be between 1 and 1024", w.Workers)
+	}
+	if w.PerEndpoint < 1 || w.PerEndpoint > w.Workers {
+		add("webhooks.per_endpoint %d must be between 1 and webhooks.workers", w.PerEndpoint)
 	}
 	if w.DisableAfter <= 0 {
 		add("webhooks.disable_after %s must be positive", w.DisableAfter)

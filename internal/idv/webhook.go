@@ -124,6 +124,20 @@ type ClaimedDelivery struct {
 	Endpoint WebhookEndpoint
 }
 
+// ClaimRequest says which due deliveries ClaimWebhookDeliveries leases.
+type ClaimRequest struct {
+	Now        time.Time
+	LeaseUntil time.Time
+	// Limit bounds the deliveries claimed in all.
+	Limit int
+	// PerEndpoint, when positive, bounds the deliveries of one endpoint
+	// that the caller holds: of an endpoint, at most PerEndpoint minus
+	// Held[endpoint ID] are claimed, so that a slow endpoint whose
+	// deliveries pile up never fills a claim meant for the others.
+	PerEndpoint int
+	Held        map[string]int
+}
+
 // AttemptResult is the outcome of one attempt, applied by
 // FinishWebhookAttempts when the claim is still held.
 type AttemptResult struct {
@@ -166,10 +180,11 @@ type WebhookStore interface {
 	// DeleteWebhookEndpoint removes an endpoint with its deliveries.
 	DeleteWebhookEndpoint(ctx context.Context, id string) error
 
-	// ClaimWebhookDeliveries leases up to limit pending deliveries due at
-	// now (of enabled endpoints), oldest first, until leaseUntil: another
-	// claim (on any replica) does not see them before then.
-	ClaimWebhookDeliveries(ctx context.Context, now, leaseUntil time.Time, limit int) ([]ClaimedDelivery, error)
+	// ClaimWebhookDeliveries leases pending deliveries due at r.Now (of
+	// enabled endpoints), oldest first, within r's limits, until
+	// r.LeaseUntil: another claim (on any replica) does not see them before
+	// then. They come back in creation order.
+	ClaimWebhookDeliveries(ctx context.Context, r ClaimRequest) ([]ClaimedDelivery, error)
 	// FinishWebhookAttempts records attempts and their effects in one
 	// transaction; a result whose claim was lost is dropped.
 	FinishWebhookAttempts(ctx context.Context, results []AttemptResult) error

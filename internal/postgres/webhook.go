@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 
@@ -157,12 +159,35 @@ func prefixed(p, columns string) string {
 // ClaimWebhookDeliveries leases due deliveries in one statement: rows
 // locked by another replica's claim are skipped (FOR UPDATE SKIP LOCKED),
 // and once claimed they are not due again before leaseUntil.
-func (s *Store) ClaimWebhookDeliveries(ctx context.Context, now, leaseUntil time.Time, limit int) ([]idv.ClaimedDelivery, error) {
+func (s *Store) ClaimWebhookDeliveries(ctx context.Context, r idv.ClaimRequest) ([]idv.ClaimedDelivery, error) {
 	claim := newClaim()
-	rows, err := s.pool.Query(ctx, `WITH picked AS (
-			SELECT d.seq FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
+	held := r.Held
+	if held == nil {
+		held = map[string]int{}
+	}
+	heldJSON, err := json.Marshal(held)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: encode held deliveries: %w", err)
+	}
+	// first takes the first due deliveries of endpoints with room ($7 of
+	// them: a claim's cost follows the batch, not the backlog); ranked
+	// numbers each endpoint's (n) in due order after those the caller holds
+	// ($5); only those within the per-endpoint limit ($6, none when not
+	// positive) compete for the batch. picked repeats the due test on d so
+	// that a row claimed meanwhile is rechecked and left.
+	rows, err := s.pool.Query(ctx, `WITH first AS (
+			SELECT d.seq, d.endpoint_id, d.next_attempt_at AS due, COALESCE(h.value::int, 0) AS held
+			FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
+			LEFT JOIN jsonb_each_text($5::jsonb) h ON h.key = d.endpoint_id
 			WHERE d.state = 'pending' AND d.next_attempt_at <= $3 AND e.enabled
-			ORDER BY d.next_attempt_at, d.seq LIMIT $4
+				AND ($6 <= 0 OR COALESCE(h.value::int, 0) < $6)
+			ORDER BY d.next_attempt_at, d.seq LIMIT $7
+		), ranked AS (
+			SELECT seq, due, held + row_number() OVER (PARTITION BY endpoint_id ORDER BY due, seq) AS n FROM first
+		), picked AS (
+			SELECT d.seq FROM webhook_deliveries d JOIN ranked r ON r.seq = d.seq
+			WHERE ($6 <= 0 OR r.n <= $6) AND d.state = 'pending' AND d.next_attempt_at <= $3
+			ORDER BY r.due, r.seq LIMIT $4
 			FOR UPDATE OF d SKIP LOCKED
 		), claimed AS (
 			UPDATE webhook_deliveries d SET next_attempt_at = $1, claim = $2
@@ -170,7 +195,8 @@ func (s *Store) ClaimWebhookDeliveries(ctx context.Context, now, leaseUntil time
 		)
 		SELECT `+deliveryColumns+`, o.payload, `+prefixed("e.", endpointColumns)+`
 		FROM claimed d JOIN outbox o ON o.id = d.message_id JOIN webhook_endpoints e ON e.id = d.endpoint_id
-		ORDER BY d.seq`, ts(leaseUntil), claim, ts(now), limit)
+		ORDER BY d.seq`, ts(r.LeaseUntil), claim, ts(r.Now), r.Limit, string(heldJSON), r.PerEndpoint,
+		r.Limit*max(r.PerEndpoint, 1))
 	if err != nil {
 		return nil, mapErr("claim webhook deliveries", err)
 	}

@@ -160,12 +160,16 @@ func scanDelivery(row scanner, extra ...any) (idv.WebhookDelivery, error) {
 // claim exclusive. CROSS JOIN makes SQLite walk the due index first: left
 // to itself it starts from the (small) endpoint table and scans all of an
 // endpoint's deliveries, which with a large backlog blocks the writer.
-func (s *Store) ClaimWebhookDeliveries(ctx context.Context, now, leaseUntil time.Time, limit int) ([]idv.ClaimedDelivery, error) {
+func (s *Store) ClaimWebhookDeliveries(ctx context.Context, r idv.ClaimRequest) ([]idv.ClaimedDelivery, error) {
 	claim := newClaim()
+	held, err := json.Marshal(nonNilHeld(r.Held))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: encode held deliveries: %w", err)
+	}
 	var out []idv.ClaimedDelivery
-	err := s.writeTx(ctx, func(c context.Context, t *tx) error {
+	err = s.writeTx(ctx, func(c context.Context, t *tx) error {
 		out = nil
-		seqs, err := t.claimSeqs(c, now, leaseUntil, claim, limit)
+		seqs, err := t.claimSeqs(c, r, claim, string(held))
 		if err != nil || len(seqs) == 0 {
 			return err
 		}
@@ -195,13 +199,40 @@ func (s *Store) ClaimWebhookDeliveries(ctx context.Context, now, leaseUntil time
 	return out, err
 }
 
-// claimSeqs leases due deliveries and returns their seq numbers.
-func (t *tx) claimSeqs(c context.Context, now, leaseUntil time.Time, claim string, limit int) ([]int64, error) {
+// nonNilHeld makes a nil map encode as {}.
+func nonNilHeld(m map[string]int) map[string]int {
+	if m == nil {
+		return map[string]int{}
+	}
+	return m
+}
+
+// candidates is how many of the first due deliveries of endpoints with
+// room a claim considers: enough for a full batch unless a few endpoints
+// own them all, in which case those fill up and the next claim looks past
+// them. It keeps a claim's cost bounded by the batch, not the backlog.
+func candidates(r idv.ClaimRequest) int {
+	return r.Limit * max(r.PerEndpoint, 1)
+}
+
+// claimSeqs leases due deliveries and returns their seq numbers. Of the
+// first due deliveries of endpoints with room, each endpoint's are
+// numbered (n) in due order after those the caller holds ($5, a JSON
+// object of endpoint id → count); only those within the per-endpoint limit
+// ($6, none when not positive) compete for the batch.
+func (t *tx) claimSeqs(c context.Context, r idv.ClaimRequest, claim, held string) ([]int64, error) {
 	rows, err := t.q.QueryContext(c, `UPDATE webhook_deliveries SET next_attempt_at = $1, claim = $2
-		WHERE seq IN (SELECT d.seq FROM webhook_deliveries d CROSS JOIN webhook_endpoints e ON e.id = d.endpoint_id
-			WHERE d.state = 'pending' AND d.next_attempt_at <= $3 AND e.enabled = 1
-			ORDER BY d.next_attempt_at, d.seq LIMIT $4)
-		RETURNING seq`, micros(leaseUntil), claim, micros(now), limit)
+		WHERE seq IN (SELECT seq FROM (
+				SELECT seq, due, held + row_number() OVER (PARTITION BY endpoint_id ORDER BY due, seq) AS n FROM (
+					SELECT d.seq, d.endpoint_id, d.next_attempt_at AS due, COALESCE(h.value, 0) AS held
+					FROM webhook_deliveries d CROSS JOIN webhook_endpoints e ON e.id = d.endpoint_id
+					LEFT JOIN json_each($5) h ON h.key = d.endpoint_id
+					WHERE d.state = 'pending' AND d.next_attempt_at <= $3 AND e.enabled = 1
+						AND ($6 <= 0 OR COALESCE(h.value, 0) < $6)
+					ORDER BY d.next_attempt_at, d.seq LIMIT $7))
+			WHERE $6 <= 0 OR n <= $6
+			ORDER BY due, seq LIMIT $4)
+		RETURNING seq`, micros(r.LeaseUntil), claim, micros(r.Now), r.Limit, held, r.PerEndpoint, candidates(r))
 	if err != nil {
 		return nil, mapErr("claim webhook deliveries", err)
 	}

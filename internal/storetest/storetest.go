@@ -55,6 +55,7 @@ func Run(t *testing.T, open func(t *testing.T) idv.Store) {
 		{"WebhookEndpointHealth", testWebhookEndpointHealth},
 		{"WebhookReplay", testWebhookReplay},
 		{"WebhookClaimsAreExclusive", testWebhookClaimsAreExclusive},
+		{"WebhookClaimPerEndpoint", testWebhookClaimPerEndpoint},
 		{"WebhookRelease", testWebhookRelease},
 	}
 	for _, tc := range tests {

@@ -130,7 +130,7 @@ func testWebhookFanOut(t *testing.T, st idv.Store) {
 
 func claim(t *testing.T, st idv.Store, now time.Time, lease time.Duration, limit int) []idv.ClaimedDelivery {
 	t.Helper()
-	cs, err := st.ClaimWebhookDeliveries(t.Context(), now, now.Add(lease), limit)
+	cs, err := st.ClaimWebhookDeliveries(t.Context(), idv.ClaimRequest{Now: now, LeaseUntil: now.Add(lease), Limit: limit})
 	if err != nil {
 		t.Fatalf("ClaimWebhookDeliveries: %v", err)
 	}
@@ -344,7 +344,8 @@ func testWebhookClaimsAreExclusive(t *testing.T, st idv.Store) {
 	for range 8 {
 		wg.Go(func() {
 			for {
-				cs, err := st.ClaimWebhookDeliveries(t.Context(), base.Add(time.Minute), base.Add(time.Hour), 3)
+				cs, err := st.ClaimWebhookDeliveries(t.Context(), idv.ClaimRequest{Now: base.Add(time.Minute),
+					LeaseUntil: base.Add(time.Hour), Limit: 3, PerEndpoint: 2})
 				if err != nil {
 					t.Error(err)
 					return
@@ -368,6 +369,55 @@ func testWebhookClaimsAreExclusive(t *testing.T, st idv.Store) {
 		if n != 1 {
 			t.Errorf("delivery %s claimed %d times", id, n)
 		}
+	}
+}
+
+// testWebhookClaimPerEndpoint: an endpoint whose many deliveries are due
+// first takes no more of a claim than its per-endpoint room (the limit less
+// what the caller holds), and once it has none a claim looks past its
+// backlog to the other endpoints.
+func testWebhookClaimPerEndpoint(t *testing.T, st idv.Store) {
+	slow := createEndpoint(t, st, SampleEndpoint(t, true, "https://slow.example"))
+	fast := createEndpoint(t, st, SampleEndpoint(t, true, "https://fast.example", "session.completed"))
+	first := enqueue(t, st, true, "session.created", base)
+	for i := range 19 {
+		enqueue(t, st, true, "session.created", base.Add(time.Duration(i+1)*time.Millisecond))
+	}
+	var done []string
+	for i := range 3 {
+		done = append(done, enqueue(t, st, true, "session.completed", base.Add(time.Second+time.Duration(i)*time.Millisecond)).ID)
+	}
+	now := base.Add(time.Minute)
+	claimHeld := func(held map[string]int) (slowIDs, fastIDs []string) {
+		cs, err := st.ClaimWebhookDeliveries(t.Context(), idv.ClaimRequest{Now: now, LeaseUntil: now.Add(time.Hour),
+			Limit: 3, PerEndpoint: 2, Held: held})
+		if err != nil {
+			t.Fatalf("ClaimWebhookDeliveries: %v", err)
+		}
+		for _, c := range cs {
+			if c.Endpoint.ID == slow.ID {
+				slowIDs = append(slowIDs, c.Delivery.MessageID)
+			} else {
+				fastIDs = append(fastIDs, c.Delivery.MessageID)
+			}
+		}
+		return slowIDs, fastIDs
+	}
+	gotSlow, gotFast := claimHeld(map[string]int{slow.ID: 1})
+	if want := []string{first.ID}; !slices.Equal(gotSlow, want) {
+		t.Errorf("claim with room for 1 slow: slow got %v, want %v", gotSlow, want)
+	}
+	// The slow endpoint is full: the claim looks past its backlog.
+	more, moreFast := claimHeld(map[string]int{slow.ID: 2, fast.ID: len(gotFast)})
+	gotFast = append(gotFast, moreFast...)
+	if len(more) != 0 || !slices.Equal(gotFast, done[:2]) {
+		t.Errorf("claims with room for 2 fast: got slow %v, fast %v, want fast %v", more, gotFast, done[:2])
+	}
+	if s, f := claimHeld(map[string]int{slow.ID: 2, fast.ID: 2}); len(s)+len(f) != 0 {
+		t.Errorf("claim with no room: got %v %v, want none", s, f)
+	}
+	if s, f := claimHeld(map[string]int{slow.ID: 2, fast.ID: 1}); len(s) != 0 || !slices.Equal(f, done[2:]) {
+		t.Errorf("claim with room for 1 fast: got %v %v, want %v", s, f, done[2:])
 	}
 }
 

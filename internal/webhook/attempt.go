@@ -19,8 +19,9 @@ import (
 // ResponseExcerpt is how much of an answer is recorded.
 const ResponseExcerpt = 2 << 10
 
-// drainLimit is how much more of an answer is read (and dropped) so that
-// the connection can be reused; larger answers close it.
+// drainLimit is how much more of an answer is read (and dropped): the
+// answer must end within the attempt's deadline, and an answer longer than
+// ResponseExcerpt + drainLimit is cut there and its connection closed.
 const drainLimit = 64 << 10
 
 // attempt sends one delivery and says what happens next.
@@ -90,14 +91,29 @@ func (d *Dispatcher) send(c idv.ClaimedDelivery, now time.Time) (int, string, ti
 	h.Set("Idempotency-Key", c.Delivery.MessageID)
 	resp, err := d.cfg.Client.Do(req)
 	if err != nil {
-		return 0, "", 0, err
+		return 0, "", 0, errors.New(describe(err))
 	}
 	defer resp.Body.Close()
-	head, err := io.ReadAll(io.LimitReader(resp.Body, ResponseExcerpt))
-	if err == nil {
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, drainLimit))
+	head, err := readAnswer(resp.Body)
+	if err != nil {
+		// The status alone is not an answer: a receiver that stalls (or
+		// drips) its body past the deadline has not taken the delivery.
+		return resp.StatusCode, clean(head), 0,
+			fmt.Errorf("HTTP %d, then the answer did not end: %s", resp.StatusCode, describe(err))
 	}
 	return resp.StatusCode, clean(head), retryAfter(resp.Header, now), nil
+}
+
+// readAnswer reads the first ResponseExcerpt bytes of an answer and the
+// rest up to drainLimit more, which must end (EOF) within the attempt's
+// deadline; an answer longer than that is cut without error.
+func readAnswer(body io.Reader) ([]byte, error) {
+	head, err := io.ReadAll(io.LimitReader(body, ResponseExcerpt))
+	if err != nil {
+		return head, err
+	}
+	_, err = io.Copy(io.Discard, io.LimitReader(body, drainLimit))
+	return head, err
 }
 
 // clean makes a response excerpt storable text: valid UTF-8, no NUL.

@@ -1,8 +1,11 @@
 package webhook
 
 import (
+	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/netip"
@@ -184,4 +187,43 @@ func NewClient(p Policy, timeout time.Duration) *http.Client {
 		Timeout:       timeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
+}
+
+// describe turns a transport error into the stable text recorded in the
+// delivery log: what kind of failure it was, never an address that a host
+// name resolved to (the log would otherwise reveal internal DNS), nor the
+// text of an error from below.
+func describe(err error) string {
+	var (
+		dnsErr  *net.DNSError
+		netErr  net.Error
+		certErr *tls.CertificateVerificationError
+		recErr  tls.RecordHeaderError
+		alert   tls.AlertError
+	)
+	switch {
+	case errors.Is(err, ErrDestination):
+		return "destination resolves to an address that is not allowed"
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
+		return "timeout"
+	case errors.As(err, &dnsErr):
+		if dnsErr.IsNotFound {
+			return "host not found"
+		}
+		return "DNS lookup failed"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
+		return "connection reset"
+	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
+		return "destination unreachable"
+	case errors.As(err, &certErr):
+		return "TLS error: certificate not accepted"
+	case errors.As(err, &recErr), errors.As(err, &alert),
+		strings.Contains(err.Error(), "tls: "), strings.Contains(err.Error(), "x509: "):
+		return "TLS error"
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return "connection closed before the answer ended"
+	}
+	return "connection failed"
 }

@@ -1,8 +1,18 @@
 package webhook
 
 import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
+	"fmt"
+	"io"
+	"net"
 	"net/netip"
+	"net/url"
+	"os"
+	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -104,4 +114,42 @@ func u2host(raw string) string {
 		return ""
 	}
 	return u.Hostname()
+}
+
+// TestDescribeHidesAddresses: transport errors are recorded as a stable
+// kind of failure, without the addresses a name resolved to.
+func TestDescribeHidesAddresses(t *testing.T) {
+	dial := func(err error) error {
+		return &url.Error{Op: "Post", URL: "https://hooks.example/in", Err: &net.OpError{Op: "dial", Net: "tcp",
+			Addr: &net.TCPAddr{IP: net.ParseIP("10.1.2.3"), Port: 443}, Err: err}}
+	}
+	refused := Policy{}.CheckAddr(netip.MustParseAddr("10.1.2.3"))
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"refused destination", dial(refused), "destination resolves to an address that is not allowed"},
+		{"connection refused", dial(os.NewSyscallError("connect", syscall.ECONNREFUSED)), "connection refused"},
+		{"reset", dial(os.NewSyscallError("read", syscall.ECONNRESET)), "connection reset"},
+		{"unreachable", dial(os.NewSyscallError("connect", syscall.EHOSTUNREACH)), "destination unreachable"},
+		{"deadline", fmt.Errorf("read body: %w", context.DeadlineExceeded), "timeout"},
+		{"no such host", &net.DNSError{Err: "no such host", Name: "intranet.corp", IsNotFound: true}, "host not found"},
+		{"dns failure", &net.DNSError{Err: "server misbehaving", Name: "intranet.corp", Server: "10.0.0.53:53"}, "DNS lookup failed"},
+		{"certificate", &tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}}, "TLS error: certificate not accepted"},
+		{"handshake", dial(tls.RecordHeaderError{Msg: "first record does not look like a TLS handshake"}), "TLS error"},
+		{"eof", dial(io.ErrUnexpectedEOF), "connection closed before the answer ended"},
+		{"other", dial(errors.New("10.1.2.3 said no")), "connection failed"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := describe(tc.err)
+			if got != tc.want {
+				t.Errorf("describe(%v) = %q, want %q", tc.err, got, tc.want)
+			}
+			if strings.ContainsAny(got, "0123456789") {
+				t.Errorf("describe(%v) = %q shows an address", tc.err, got)
+			}
+		})
+	}
 }

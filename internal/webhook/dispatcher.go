@@ -8,8 +8,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"log/slog"
+	"maps"
 	"net/http"
 	"sync"
 	"time"
@@ -20,7 +20,7 @@ import (
 
 // Store is what the dispatcher needs from the database.
 type Store interface {
-	ClaimWebhookDeliveries(ctx context.Context, now, leaseUntil time.Time, limit int) ([]idv.ClaimedDelivery, error)
+	ClaimWebhookDeliveries(ctx context.Context, r idv.ClaimRequest) ([]idv.ClaimedDelivery, error)
 	FinishWebhookAttempts(ctx context.Context, results []idv.AttemptResult) error
 	ReleaseWebhookClaims(ctx context.Context, claims []idv.ClaimedDelivery, now time.Time) error
 	// Subscribe wakes the dispatcher when a change (and so, perhaps, an
@@ -40,9 +40,10 @@ type Config struct {
 	Client interface {
 		Do(*http.Request) (*http.Response, error)
 	}
-	// Timeout bounds one attempt (default 15 s); Lease is how long a claim
-	// is exclusive (default 4 × Timeout). An attempt is only started while
-	// at least Timeout of its lease remains.
+	// Timeout bounds one attempt, from connecting to the last byte of the
+	// answer (default 15 s); Lease is how long a claim is exclusive
+	// (default 4 × Timeout). An attempt is only started while at least
+	// Timeout of its lease remains.
 	Timeout time.Duration
 	Lease   time.Duration
 	// Schedule is the wait before each retry (default DefaultSchedule).
@@ -50,9 +51,15 @@ type Config struct {
 	// DisableAfter disables an endpoint whose attempts all failed for that
 	// long (default 5 days).
 	DisableAfter time.Duration
-	// Workers is the number of concurrent attempts (default 32). Deliveries
-	// of one session go through one worker, in order.
+	// Workers bounds the deliveries claimed and not yet recorded, over all
+	// endpoints (default 32), and so the attempts at once.
 	Workers int
+	// PerEndpoint bounds the deliveries of one endpoint claimed and not yet
+	// attempted to the end (default 4), and so its attempts at once: a slow
+	// endpoint fills its own room only, and the others' deliveries are
+	// claimed and sent meanwhile. Deliveries of one endpoint and one
+	// session go out one after the other, in order.
+	PerEndpoint int
 	// Poll is the longest wait between claims when nothing wakes the
 	// dispatcher (default 1 s).
 	Poll      time.Duration
@@ -63,16 +70,22 @@ type Config struct {
 	Now        func() time.Time
 }
 
+// lane is the unit of order: one endpoint, one session.
+type lane struct{ endpoint, session string }
+
 // Dispatcher delivers webhooks until its context ends.
 type Dispatcher struct {
 	cfg     Config
 	metrics *metrics
 	wake    chan struct{}
-	slots   chan struct{} // one token per claimed delivery not yet finished
 	results chan idv.AttemptResult
+	lanes   sync.WaitGroup // one goroutine per lane with deliveries
 
 	mu     sync.Mutex
-	unsent []idv.ClaimedDelivery // claimed but left unattempted at shutdown
+	held   int                            // claimed, not recorded
+	perEP  map[string]int                 // claimed, not attempted, by endpoint
+	queued map[lane][]idv.ClaimedDelivery // present while the lane runs
+	unsent []idv.ClaimedDelivery          // claimed but left unattempted at shutdown
 }
 
 // New checks cfg and returns a Dispatcher.
@@ -98,6 +111,9 @@ func New(cfg Config) (*Dispatcher, error) {
 	if cfg.Workers <= 0 {
 		cfg.Workers = 32
 	}
+	if cfg.PerEndpoint <= 0 {
+		cfg.PerEndpoint = 4
+	}
 	if cfg.Poll <= 0 {
 		cfg.Poll = time.Second
 	}
@@ -114,8 +130,9 @@ func New(cfg Config) (*Dispatcher, error) {
 		cfg:     cfg,
 		metrics: newMetrics(cfg.Registerer),
 		wake:    make(chan struct{}, 1),
-		slots:   make(chan struct{}, 4*cfg.Workers),
-		results: make(chan idv.AttemptResult, 4*cfg.Workers),
+		results: make(chan idv.AttemptResult, cfg.Workers),
+		perEP:   map[string]int{},
+		queued:  map[lane][]idv.ClaimedDelivery{},
 	}, nil
 }
 
@@ -130,22 +147,13 @@ func (d *Dispatcher) Wake() {
 // Run delivers until ctx ends, then waits for attempts in flight (each is
 // bounded by the timeout) and records them.
 func (d *Dispatcher) Run(ctx context.Context) {
-	queues := make([]chan idv.ClaimedDelivery, d.cfg.Workers)
-	var workers, finisher sync.WaitGroup
-	for i := range queues {
-		queues[i] = make(chan idv.ClaimedDelivery, cap(d.slots))
-		workers.Go(func() { d.work(ctx, queues[i]) })
-	}
+	var finisher, listen sync.WaitGroup
 	finisher.Go(d.finish)
-	var listen sync.WaitGroup
 	listen.Go(func() { d.listen(ctx) })
 
-	d.claimLoop(ctx, queues)
+	d.claimLoop(ctx)
 
-	for _, q := range queues {
-		close(q)
-	}
-	workers.Wait()
+	d.lanes.Wait()
 	close(d.results)
 	finisher.Wait()
 	listen.Wait()
@@ -183,28 +191,30 @@ func (d *Dispatcher) listen(ctx context.Context) {
 	}
 }
 
-// claimLoop claims as many due deliveries as there are free slots and
-// hands each to the worker of its session.
-func (d *Dispatcher) claimLoop(ctx context.Context, queues []chan idv.ClaimedDelivery) {
+// claimLoop claims as many due deliveries as there is room for, in all
+// and per endpoint, and hands each to its lane.
+func (d *Dispatcher) claimLoop(ctx context.Context) {
 	poll := time.NewTimer(0)
 	defer poll.Stop()
 	for {
-		free := cap(d.slots) - len(d.slots)
-		full := false
+		free, held := d.room()
+		more := false
 		if free > 0 {
 			now := d.cfg.Now()
-			cs, err := d.cfg.Store.ClaimWebhookDeliveries(ctx, now, now.Add(d.cfg.Lease), free)
+			cs, err := d.cfg.Store.ClaimWebhookDeliveries(ctx, idv.ClaimRequest{Now: now, LeaseUntil: now.Add(d.cfg.Lease),
+				Limit: free, PerEndpoint: d.cfg.PerEndpoint, Held: held})
 			if err != nil && ctx.Err() == nil {
 				d.cfg.Logger.Error("webhook dispatcher: claim failed", "error", err.Error())
 			}
 			for _, c := range cs {
-				d.slots <- struct{}{}
-				queues[shard(c, len(queues))] <- c
+				d.dispatch(ctx, c)
 			}
-			full = len(cs) == free
+			// A short claim may have filled some endpoints; the next one
+			// looks past them.
+			more = len(cs) > 0 && err == nil
 		}
-		if full {
-			continue // more may be due
+		if more {
+			continue
 		}
 		poll.Reset(d.cfg.Poll)
 		select {
@@ -216,29 +226,77 @@ func (d *Dispatcher) claimLoop(ctx context.Context, queues []chan idv.ClaimedDel
 	}
 }
 
-// shard keeps the deliveries of one session on one worker, in order.
-func shard(c idv.ClaimedDelivery, n int) int {
-	h := fnv.New32a()
-	h.Write([]byte(c.Delivery.SessionID))
-	return int(h.Sum32() % uint32(n))
+// room returns how many more deliveries may be claimed in all, and how
+// many each endpoint holds.
+func (d *Dispatcher) room() (int, map[string]int) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.cfg.Workers - d.held, maps.Clone(d.perEP)
 }
 
-// work attempts the deliveries of its queue one after the other. Once ctx
-// ends, queued deliveries are left to their lease (attempts already
-// started finish and are recorded).
-func (d *Dispatcher) work(ctx context.Context, q <-chan idv.ClaimedDelivery) {
-	for c := range q {
+// dispatch queues c on its lane, starting the lane when idle.
+func (d *Dispatcher) dispatch(ctx context.Context, c idv.ClaimedDelivery) {
+	k := lane{c.Endpoint.ID, c.Delivery.SessionID}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.held++
+	d.perEP[c.Endpoint.ID]++
+	if q, running := d.queued[k]; running {
+		d.queued[k] = append(q, c)
+		return
+	}
+	d.queued[k] = nil
+	d.lanes.Go(func() { d.work(ctx, k, c) })
+}
+
+// work attempts the deliveries of a lane one after the other, starting
+// with c, until the lane is empty. Once ctx ends, queued deliveries are
+// left unsent (attempts already started finish and are recorded).
+func (d *Dispatcher) work(ctx context.Context, k lane, c idv.ClaimedDelivery) {
+	for {
 		if ctx.Err() != nil || d.cfg.Now().Add(d.cfg.Timeout).After(c.Delivery.NextAttemptAt) {
 			// Shutting down, or too little of the lease is left: another
 			// replica may take the delivery before this attempt would end.
 			d.mu.Lock()
 			d.unsent = append(d.unsent, c)
 			d.mu.Unlock()
-			<-d.slots
-			continue
+			d.attempted(c.Endpoint.ID)
+			d.done()
+		} else {
+			r := d.attempt(c)
+			d.attempted(c.Endpoint.ID)
+			d.results <- r
 		}
-		d.results <- d.attempt(c)
+		d.mu.Lock()
+		q := d.queued[k]
+		if len(q) == 0 {
+			delete(d.queued, k)
+			d.mu.Unlock()
+			return
+		}
+		c, d.queued[k] = q[0], q[1:]
+		d.mu.Unlock()
 	}
+}
+
+// attempted frees the endpoint's room once an attempt is over (or
+// abandoned): its lease still keeps the delivery from being claimed again
+// until the result is recorded.
+func (d *Dispatcher) attempted(endpointID string) {
+	d.mu.Lock()
+	if d.perEP[endpointID]--; d.perEP[endpointID] <= 0 {
+		delete(d.perEP, endpointID)
+	}
+	d.mu.Unlock()
+	d.Wake()
+}
+
+// done frees the room of a recorded (or abandoned) delivery.
+func (d *Dispatcher) done() {
+	d.mu.Lock()
+	d.held--
+	d.mu.Unlock()
+	d.Wake()
 }
 
 // finish records results in batches; a slot is freed per result.
@@ -268,8 +326,7 @@ func (d *Dispatcher) finish() {
 		cancel()
 		for _, r := range batch {
 			d.metrics.observe(r)
-			<-d.slots
+			d.done()
 		}
-		d.Wake() // slots are free
 	}
 }

@@ -420,6 +420,11 @@ func TestRefusesPrivateDestinations(t *testing.T) {
 				!strings.Contains(a[0].Error, "timeout") {
 				t.Errorf("%s: attempt %+v, want refused", urls[i], a[0])
 			}
+			// The log must not tell what a name resolved to.
+			if strings.Contains(urls[i], "localhost") &&
+				a[0].Error != "destination resolves to an address that is not allowed" {
+				t.Errorf("%s: recorded error %q, want the generic refusal without addresses", urls[i], a[0].Error)
+			}
 		}
 	})
 	if n := hits.Load() + hits6.Load(); n != 0 {

@@ -69,21 +69,23 @@ func TestShutdownReleasesClaims(t *testing.T) {
 	st := openSQLite(t)
 	addEndpoint(t, st, srv.URL)
 	d, err := New(Config{Store: st, Client: NewClient(loopbackPolicy(), 2*time.Second), Timeout: 2 * time.Second,
-		Lease: time.Hour, Workers: 1, Secrets: func(idv.WebhookEndpoint, time.Time) ([]string, error) { return []string{testSecret}, nil }})
+		Lease: time.Hour, Workers: 8, Secrets: func(idv.WebhookEndpoint, time.Time) ([]string, error) { return []string{testSecret}, nil }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { d.Run(ctx); close(done) }()
-	enqueue(t, st, 5) // one session: one worker, in order
+	enqueue(t, st, 5) // one endpoint and session: one lane, in order
 	<-started
 	cancel()
 	<-done
-	cs, err := st.ClaimWebhookDeliveries(t.Context(), time.Now(), time.Now().Add(time.Minute), 10)
+	cs, err := st.ClaimWebhookDeliveries(t.Context(), idv.ClaimRequest{Now: time.Now(), LeaseUntil: time.Now().Add(time.Minute), Limit: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Claimed: 4 (PerEndpoint), attempted: 1; the 3 queued behind it are
+	// released and the fifth was never claimed.
 	if len(cs) != 4 {
 		t.Errorf("after shutdown, %d deliveries are due, want the 4 never attempted (lease 1 h)", len(cs))
 	}
