@@ -173,6 +173,7 @@ func newHandler(cfg config.Config, svc *app.Service, dev *devinbox.Inbox, log *s
 		opts.AuthFailures.PerMinute = -1
 	}
 	opts.MetricsToken = cfg.Metrics.Token
+	opts.TrustedProxies, _ = cfg.HTTP.Proxies() // validated by config
 	opts.BodyReadTimeout, opts.MaxBodiesPerClient = cfg.HTTP.BodyReadTimeout, cfg.HTTP.MaxBodiesPerClient
 	if cfg.HTTP.MaxBodiesPerClient == 0 {
 		opts.MaxBodiesPerClient = -1 // disabled

@@ -30,7 +30,7 @@ func defaultConfig() Config {
 			Timeout: 15 * time.Second, Lease: time.Minute, Workers: 32, PerEndpoint: 4, DisableAfter: 120 * time.Hour,
 			Endpoints: []WebhookEndpointConfig{}},
 		Events: EventsConfig{MaxPerSession: 500, MaxPayloadBytes: 4096},
-		HTTP:   HTTPConfig{BodyReadTimeout: 20 * time.Second, MaxBodiesPerClient: 16},
+		HTTP:   HTTPConfig{BodyReadTimeout: 20 * time.Second, MaxBodiesPerClient: 16, TrustedProxies: []string{}},
 	}
 }
 

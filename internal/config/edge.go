@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"net"
+	"net/netip"
 	"time"
 )
 
@@ -15,6 +16,16 @@ type HTTPConfig struct {
 	// MaxBodiesPerClient caps the request bodies read at the same time
 	// from one client address; 0 disables the cap.
 	MaxBodiesPerClient int `koanf:"max_bodies_per_client"`
+	// TrustedProxies are the CIDR prefixes of reverse proxies (load
+	// balancers) in front of the server. A request whose peer is one of them
+	// is counted against the client address it added to X-Forwarded-For, and
+	// its X-Forwarded-Proto/-Host are read; nobody else's are.
+	TrustedProxies []string `koanf:"trusted_proxies"`
+}
+
+// Proxies parses TrustedProxies.
+func (h HTTPConfig) Proxies() ([]netip.Prefix, error) {
+	return parsePrefixes("http.trusted_proxies", h.TrustedProxies)
 }
 
 // MetricsConfig says where GET /metrics is served. With neither set it is
@@ -33,6 +44,7 @@ func edgeSettings() []setting {
 	return []setting{
 		{key: "http.body_read_timeout", def: "20s", usage: "time allowed to read one request body"},
 		{key: "http.max_bodies_per_client", def: 16, usage: "request bodies read at the same time from one client address (429 beyond); 0 disables"},
+		{key: "http.trusted_proxies", def: []string{}, usage: "comma-separated CIDR prefixes of reverse proxies whose X-Forwarded-For/-Proto/-Host are believed (e.g. 10.0.0.0/8)", list: true},
 		{key: "metrics.addr", def: "", usage: "separate listen address serving GET /metrics only (e.g. 127.0.0.1:9090); empty: none"},
 		{key: "metrics.token", def: "", usage: "bearer token that serves GET /metrics on the API port; empty: not served there", secret: true},
 	}
@@ -45,6 +57,9 @@ func (h HTTPConfig) validate() []string {
 	}
 	if h.MaxBodiesPerClient < 0 {
 		p = append(p, fmt.Sprintf("http.max_bodies_per_client %d must not be negative (0 disables)", h.MaxBodiesPerClient))
+	}
+	if _, err := h.Proxies(); err != nil {
+		p = append(p, err.Error())
 	}
 	return p
 }

@@ -71,11 +71,16 @@ func (w WebhooksConfig) Schedule() ([]time.Duration, error) {
 
 // Networks parses AllowNetworks.
 func (w WebhooksConfig) Networks() ([]netip.Prefix, error) {
+	return parsePrefixes("webhooks.allow_networks", w.AllowNetworks)
+}
+
+// parsePrefixes parses the CIDR prefixes of the list setting key.
+func parsePrefixes(key string, list []string) ([]netip.Prefix, error) {
 	var out []netip.Prefix
-	for _, s := range w.AllowNetworks {
+	for _, s := range list {
 		p, err := netip.ParsePrefix(strings.TrimSpace(s))
 		if err != nil {
-			return nil, fmt.Errorf("webhooks.allow_networks: %q is not a CIDR prefix", s)
+			return nil, fmt.Errorf("%s: %q is not a CIDR prefix", key, s)
 		}
 		out = append(out, p.Masked())
 	}

@@ -81,7 +81,7 @@ func (s *Server) api(e endpoint) http.Handler {
 // An address whose failed authentications used up its bucket is refused
 // first, before the credentials are read.
 func (s *Server) admit(w http.ResponseWriter, r *http.Request, mode authMode, bearer string) (*call, error) {
-	addr := s.clientAddr(r)
+	addr := s.clientKey(r)
 	if err := s.failures.check(addr); err != nil {
 		return nil, err
 	}

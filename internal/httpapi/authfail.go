@@ -1,10 +1,6 @@
 package httpapi
 
 import (
-	"net"
-	"net/http"
-	"net/netip"
-	"strings"
 	"time"
 
 	"github.com/openidv/openidv/internal/idv"
@@ -58,31 +54,4 @@ func (a *authFailures) failed(addr string, err error) {
 	case idv.CodeUnauthorized, idv.CodeNotFound:
 		a.l.take(addr)
 	}
-}
-
-// clientAddr is the address failures are counted against: the peer of the
-// connection, or with Options.TrustProxy the last address the proxy added
-// to X-Forwarded-For. IPv6 addresses count per /64, the block one host
-// usually holds.
-func (s *Server) clientAddr(r *http.Request) string {
-	host := r.RemoteAddr
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		host = h
-	}
-	if s.opts.TrustProxy {
-		if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
-			last := xff[len(xff)-1]
-			host = strings.TrimSpace(last[strings.LastIndexByte(last, ',')+1:])
-		}
-	}
-	ip, err := netip.ParseAddr(host)
-	if err != nil {
-		return host
-	}
-	ip = ip.Unmap()
-	if ip.Is6() {
-		p, _ := ip.Prefix(64)
-		return p.String()
-	}
-	return ip.String()
 }

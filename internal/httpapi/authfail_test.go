@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http/httptest"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -56,7 +57,7 @@ func TestFailedAuthThrottle(t *testing.T) {
 	e := newRealEnv(t, Options{})
 	clk := &fakeClock{t: time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)}
 	counter := &authCounter{Service: e.svc}
-	_, ts := newTestServer(t, counter, Options{Now: clk.Now, TrustProxy: true, Webhooks: e.svc,
+	_, ts := newTestServer(t, counter, Options{Now: clk.Now, TrustedProxies: loopback, Webhooks: e.svc,
 		AuthFailures: RateLimit{PerMinute: 1, Burst: 3}})
 	get := func(key, from string) (int, string) {
 		status, hdr, _ := do(t, ts, "GET", "/v1/webhook-endpoints", key, "", "X-Forwarded-For", from)
@@ -107,7 +108,7 @@ func TestFailedAuthThrottle(t *testing.T) {
 	}
 }
 
-// TestFailedAuthThrottleIgnoresForwardedFor checks that without TrustProxy
+// TestFailedAuthThrottleIgnoresForwardedFor checks that without a trusted proxy
 // a client cannot escape the throttle by sending X-Forwarded-For.
 func TestFailedAuthThrottleIgnoresForwardedFor(t *testing.T) {
 	e := newRealEnv(t, Options{})
@@ -120,29 +121,39 @@ func TestFailedAuthThrottleIgnoresForwardedFor(t *testing.T) {
 	}
 }
 
+// loopback trusts the test servers' peer as a proxy.
+var loopback = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
+
 func TestClientAddr(t *testing.T) {
+	proxies := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("fd00::/8")}
 	tests := []struct {
-		name, remote, xff string
-		trust             bool
-		want              string
+		name, remote string
+		xff          []string
+		trusted      []netip.Prefix
+		want         string
 	}{
-		{"IPv4", "192.0.2.7:5555", "", false, "192.0.2.7"},
-		{"IPv4-mapped IPv6", "[::ffff:192.0.2.7]:5555", "", false, "192.0.2.7"},
-		{"IPv6 counts per /64", "[2001:db8:1:2:3:4:5:6]:443", "", false, "2001:db8:1:2::/64"},
-		{"X-Forwarded-For ignored", "192.0.2.7:5555", "198.51.100.1", false, "192.0.2.7"},
-		{"trusted proxy: last hop", "10.0.0.1:5555", "203.0.113.9, 198.51.100.1", true, "198.51.100.1"},
-		{"trusted proxy without header", "10.0.0.1:5555", "", true, "10.0.0.1"},
+		{"IPv4", "192.0.2.7:5555", nil, nil, "192.0.2.7"},
+		{"IPv4-mapped IPv6", "[::ffff:192.0.2.7]:5555", nil, nil, "192.0.2.7"},
+		{"IPv6 counts per /64", "[2001:db8:1:2:3:4:5:6]:443", nil, nil, "2001:db8:1:2::"},
+		{"X-Forwarded-For ignored without trusted proxies", "192.0.2.7:5555", []string{"198.51.100.1"}, nil, "192.0.2.7"},
+		{"X-Forwarded-For ignored from a peer that is not trusted", "192.0.2.7:5555", []string{"198.51.100.1"}, proxies, "192.0.2.7"},
+		{"trusted proxy: the hop it added", "10.0.0.1:5555", []string{"203.0.113.9, 198.51.100.1"}, proxies, "198.51.100.1"},
+		{"chain of trusted proxies", "10.0.0.1:5555", []string{"203.0.113.9, 198.51.100.1, 10.2.3.4", "10.9.9.9"}, proxies, "198.51.100.1"},
+		{"spoofed entry left of the client is not believed", "10.0.0.1:5555", []string{"10.1.1.1, 198.51.100.1"}, proxies, "198.51.100.1"},
+		{"garbage hop ends the walk", "10.0.0.1:5555", []string{"198.51.100.1, junk"}, proxies, "10.0.0.1"},
+		{"trusted proxy without header", "10.0.0.1:5555", nil, proxies, "10.0.0.1"},
+		{"IPv6 client behind a proxy", "[fd00::1]:443", []string{"2001:db8:1:2:3:4:5:6"}, proxies, "2001:db8:1:2::"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := &Server{opts: Options{TrustProxy: tt.trust}}
+			s := &Server{opts: Options{TrustedProxies: tt.trusted}}
 			r := httptest.NewRequest("GET", "/", nil)
 			r.RemoteAddr = tt.remote
-			if tt.xff != "" {
-				r.Header.Set("X-Forwarded-For", tt.xff)
+			for _, v := range tt.xff {
+				r.Header.Add("X-Forwarded-For", v)
 			}
-			if got := s.clientAddr(r); got != tt.want {
-				t.Errorf("clientAddr = %q, want %q", got, tt.want)
+			if got := s.clientKey(r); got != tt.want {
+				t.Errorf("clientKey = %q, want %q", got, tt.want)
 			}
 		})
 	}

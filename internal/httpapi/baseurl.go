@@ -24,7 +24,7 @@ func (s *Server) baseURL(r *http.Request) (*url.URL, error) {
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	if s.opts.TrustProxy {
+	if s.fromTrustedProxy(r) {
 		if p := firstValue(r.Header.Get("X-Forwarded-Proto")); p == "https" || p == "http" {
 			scheme = p
 		}

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"crypto/tls"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"testing"
 
@@ -28,7 +29,7 @@ func TestSessionURLs(t *testing.T) {
 			wantPage: "https://idv.example/s/s1#token=t%2B1", wantWS: "wss://idv.example/v1/sessions/s1/cable?token=t%2B1"},
 		{name: "untrusted proxy headers ignored", opts: Options{AllowedHosts: []string{"internal:8080"}}, host: "internal:8080", hdr: map[string]string{"X-Forwarded-Proto": "https", "X-Forwarded-Host": "evil.example"},
 			wantPage: "http://internal:8080/s/s1#token=t%2B1", wantWS: "ws://internal:8080/v1/sessions/s1/cable?token=t%2B1"},
-		{name: "trusted proxy", opts: Options{TrustProxy: true, AllowedHosts: []string{"idv.example"}}, host: "internal:8080",
+		{name: "trusted proxy", opts: Options{TrustedProxies: testProxies, AllowedHosts: []string{"idv.example"}}, host: "internal:8080",
 			hdr:      map[string]string{"X-Forwarded-Proto": "https, http", "X-Forwarded-Host": "idv.example"},
 			wantPage: "https://idv.example/s/s1#token=t%2B1", wantWS: "wss://idv.example/v1/sessions/s1/cable?token=t%2B1"},
 		{name: "public url with prefix wins", opts: Options{PublicURL: &url.URL{Scheme: "https", Host: "example.com", Path: "/idv/"}},
@@ -38,7 +39,10 @@ func TestSessionURLs(t *testing.T) {
 		{name: "foreign host", host: "evil.example", wantErr: true},
 		{name: "foreign port", opts: Options{AllowedHosts: []string{"localhost:8080"}}, host: "localhost:9090", wantErr: true},
 		{name: "host with suffix", host: "localhost.evil.example:8080", wantErr: true},
-		{name: "trusted proxy, foreign forwarded host", opts: Options{TrustProxy: true}, host: "localhost:8080",
+		{name: "proxy headers from a peer that is not a trusted proxy", opts: Options{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}},
+			host: "localhost:8080", hdr: map[string]string{"X-Forwarded-Proto": "https", "X-Forwarded-Host": "evil.example"},
+			wantPage: "http://localhost:8080/s/s1#token=t%2B1", wantWS: "ws://localhost:8080/v1/sessions/s1/cable?token=t%2B1"},
+		{name: "trusted proxy, foreign forwarded host", opts: Options{TrustedProxies: testProxies}, host: "localhost:8080",
 			hdr: map[string]string{"X-Forwarded-Host": "evil.example"}, wantErr: true},
 		{name: "ipv6 loopback", host: "[::1]:8080",
 			wantPage: "http://[::1]:8080/s/s1#token=t%2B1", wantWS: "ws://[::1]:8080/v1/sessions/s1/cable?token=t%2B1"},
@@ -76,3 +80,6 @@ func TestSessionURLs(t *testing.T) {
 		})
 	}
 }
+
+// testProxies holds httptest.NewRequest's peer, 192.0.2.1.
+var testProxies = []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")}

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"log/slog"
-	"net"
 	"net/http"
 	"net/netip"
 	"sync"
@@ -50,32 +49,6 @@ func (l *bodyLimiter) inFlight(addr netip.Addr) int {
 	return l.n[addr]
 }
 
-// clientAddr is the address the per-client cap counts: the peer's IP, or
-// its /64 for IPv6 (one subscriber usually holds a whole /64). Behind a
-// reverse proxy this is the proxy, which normally buffers bodies before
-// forwarding them, so its requests hold their slots only briefly.
-func clientAddr(r *http.Request) (netip.Addr, bool) {
-	ap, err := netip.ParseAddrPort(r.RemoteAddr)
-	if err != nil {
-		host, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			return netip.Addr{}, false
-		}
-		a, err := netip.ParseAddr(host)
-		if err != nil {
-			return netip.Addr{}, false
-		}
-		ap = netip.AddrPortFrom(a, 0)
-	}
-	a := ap.Addr().Unmap()
-	if a.Is6() {
-		if p, err := a.Prefix(64); err == nil {
-			a = p.Addr()
-		}
-	}
-	return a, true
-}
-
 // bodyGuard bounds how long and how many request bodies are read: a
 // request with a body must arrive whole within Options.BodyReadTimeout of
 // its headers (net/http's ReadTimeout, 60 s, was the only bound), and one
@@ -89,7 +62,7 @@ func (s *Server) bodyGuard(next http.Handler) http.Handler {
 			return
 		}
 		if s.bodies.max > 0 {
-			if addr, ok := clientAddr(r); ok {
+			if addr, ok := s.clientAddr(r); ok {
 				if !s.bodies.acquire(addr) {
 					w.Header().Set("Connection", "close")
 					s.writeError(w, r, errRetryAfter{idv.Errorf(idv.CodeRateLimited,

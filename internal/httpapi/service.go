@@ -4,6 +4,7 @@ import (
 	"context"
 	"io/fs"
 	"log/slog"
+	"net/netip"
 	"net/url"
 	"time"
 
@@ -70,9 +71,12 @@ type Options struct {
 	// PublicURL is the externally visible base URL (OPENIDV_PUBLIC_URL),
 	// e.g. https://idv.example.com or https://example.com/idv. Nil means
 	// derive it from each request: host from Host, scheme from TLS, or from
-	// X-Forwarded-Proto/-Host when TrustProxy is set.
-	PublicURL  *url.URL
-	TrustProxy bool
+	// X-Forwarded-Proto/-Host when the peer is one of TrustedProxies.
+	PublicURL *url.URL
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For,
+	// -Proto and -Host are believed: per-client limits then count the
+	// client the proxy names, not the proxy. Empty: nobody's.
+	TrustedProxies []netip.Prefix
 	// AllowedHosts are the hosts a URL may be derived from when PublicURL
 	// is nil: "host:port" matches exactly, "host" on any port. Any other
 	// Host (or X-Forwarded-Host) is refused with invalid_request, so a
