@@ -200,3 +200,10 @@ func (s *Service) EnsureAdminKey(ctx context.Context) (secret string, created bo
 	}
 	return secret, true, nil
 }
+
+// Permit is the check of every session route that the HTTP layer makes
+// before it reads the request body: p may at least make the applicant's
+// calls on session id (a public key may not; another session's token finds
+// nothing). Like permit, it reads nothing, so it tells nothing about
+// whether the session exists; use cases still check what they need.
+func (p Principal) Permit(id string) error { return permit(p, id, accessApplicant) }

@@ -110,6 +110,9 @@ func (s *Server) authenticate(r *http.Request, mode authMode, bearer string) (*c
 		c.p, err = s.svc.Authenticate(r.Context(), bearer)
 	} else {
 		c.p, err = s.svc.AuthenticateSession(r.Context(), bearer, c.id)
+		if err == nil {
+			err = c.p.Permit(c.id) // before the body is read: a public key gets 403, not a field error
+		}
 	}
 	if err != nil {
 		return nil, err

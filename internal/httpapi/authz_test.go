@@ -331,3 +331,19 @@ func authzDo(t *testing.T, ts *httptest.Server, method, path, bearer, body strin
 	}
 	return resp.StatusCode, string(b)
 }
+
+// TestPublicKeyRefusedBeforeBody checks that a public key on a session
+// route is refused before its body is read: the answer is the same 403
+// whether the body is valid, malformed or absent, and whatever the id.
+func TestPublicKeyRefusedBeforeBody(t *testing.T) {
+	e := newRealEnv(t, Options{})
+	cs := e.create(t, `{"kyc_level":"contact"}`)
+	for _, id := range []string{cs.SessionID, "no-such-session"} {
+		for _, body := range []string{`{"code":"123456"}`, `{"code":1,"CODE":"x"}`, `not json`, ``} {
+			status, got := authzDo(t, e.ts, "PATCH", "/v1/sessions/"+id+"/phone_verification", e.public, body)
+			if status != http.StatusForbidden {
+				t.Errorf("public key, session %q, body %q: %d %s, want 403", id, body, status, got)
+			}
+		}
+	}
+}
