@@ -6,7 +6,6 @@ import (
 	"encoding/base32"
 	"encoding/binary"
 	"hash/crc32"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -300,36 +299,8 @@ func authzSecrets(t *testing.T, e *realEnv) map[bool]map[string]string {
 // protocols, its body.
 func authzDo(t *testing.T, ts *httptest.Server, method, path, bearer, body string, hdr ...string) (int, string) {
 	t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, ts.URL+path, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if bearer != "" {
-		req.Header.Set("Authorization", "Bearer "+bearer)
-	}
-	for i := 0; i+1 < len(hdr); i += 2 {
-		req.Header.Set(hdr[i], hdr[i+1])
-	}
-	resp, err := ts.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode == http.StatusSwitchingProtocols {
-		return resp.StatusCode, ""
-	}
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, string(b)
+	status, _, b := do(t, ts, method, path, bearer, body, hdr...)
+	return status, string(b)
 }
 
 // TestPublicKeyRefusedBeforeBody checks that a public key on a session

@@ -222,7 +222,8 @@ func newTestServer(t *testing.T, svc Service, opts Options) (*Server, *httptest.
 	return s, ts
 }
 
-// do sends one request and returns the status, headers and body.
+// do sends one request and returns the status, headers and body (none
+// when it switched protocols).
 func do(t *testing.T, ts *httptest.Server, method, path, auth, body string, hdr ...string) (int, http.Header, []byte) {
 	t.Helper()
 	var rd io.Reader
@@ -256,6 +257,9 @@ func do(t *testing.T, ts *httptest.Server, method, path, auth, body string, hdr 
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusSwitchingProtocols {
+		return resp.StatusCode, resp.Header, nil // a websocket: its body never ends
+	}
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
 		t.Fatal(err)
