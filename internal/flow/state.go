@@ -109,8 +109,8 @@ func (in MediaReceived) stepKind() idv.StepKind { return in.Step }
 type Effect interface{ isEffect() }
 
 // TimelineEvent is an entry to append to the session's timeline. Type is
-// one of idv.ServerEventTypes: a seed name (otpSuccess, otpFailure,
-// attemptFailed), a session webhook type (session.phone.verified, …) or a
+// one of idv.ServerEventTypes (docs/events.md): an SDK event name
+// (otpSuccess, otpFailure, attemptFailed), a session webhook type (session.phone.verified, …) or a
 // timeline-only name (session.phone.code_sent). Payload is a JSON object.
 type TimelineEvent struct {
 	Type    string
@@ -118,8 +118,8 @@ type TimelineEvent struct {
 	Payload json.RawMessage
 }
 
-// WebhookEvent is a webhook to enqueue in the outbox. Type is a DESIGN.md
-// §1.5 event name; Payload is the JSON `data` object:
+// WebhookEvent is a webhook to enqueue in the outbox. Type is a webhook
+// event name (docs/webhooks.md); Payload is the JSON `data` object:
 // {"session_id", "status", "step"?}.
 type WebhookEvent struct {
 	Type    string

@@ -6,7 +6,8 @@ import (
 	"github.com/openidv/openidv/internal/idv"
 )
 
-// View renders the preflight payload (DESIGN.md §1.2) of a session at now.
+// View renders the preflight payload (the Preflight schema of
+// api/openapi.yaml) of a session at now.
 // A session past its ExpiresAt is shown as expired even before an Expire
 // input is committed.
 //
