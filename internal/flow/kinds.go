@@ -74,8 +74,8 @@ func kindOf(k idv.StepKind) (stepKind, bool) {
 	return nil, false
 }
 
-// info returns the description of k; ok is false for an unknown kind.
-func info(k idv.StepKind) (kindInfo, bool) {
+// infoOf returns the description of k; ok is false for an unknown kind.
+func infoOf(k idv.StepKind) (kindInfo, bool) {
 	kind, ok := kindOf(k)
 	if !ok {
 		return kindInfo{}, false
@@ -87,13 +87,13 @@ func info(k idv.StepKind) (kindInfo, bool) {
 // Steps that are not implemented yet compile in levels and are shown by the
 // preflight, but every input for them is refused.
 func Implemented(k idv.StepKind) bool {
-	i, _ := info(k)
+	i, _ := infoOf(k)
 	return i.implemented
 }
 
 // IsOTP reports whether k is a one-time-code step (phone, email).
 func IsOTP(k idv.StepKind) bool {
-	i, _ := info(k)
+	i, _ := infoOf(k)
 	return i.otp
 }
 
@@ -101,7 +101,7 @@ func IsOTP(k idv.StepKind) bool {
 // (identity_document for id_document, phone_verification for phone, …), or
 // "" for an unknown kind.
 func RequirementType(k idv.StepKind) string {
-	i, _ := info(k)
+	i, _ := infoOf(k)
 	return i.requirement
 }
 
@@ -109,14 +109,14 @@ func RequirementType(k idv.StepKind) string {
 // (scan_id_document_front_screen for id_document, …), or "" for an unknown
 // kind. Media uploads name it as their app_screen.
 func StepScreen(k idv.StepKind) idv.Screen {
-	i, _ := info(k)
+	i, _ := infoOf(k)
 	return i.screen
 }
 
 // answeredOnce reports whether a step of kind k takes one answer only
 // (consent): its max_attempts is 1 and the preflight shows no attempts.
 func answeredOnce(k idv.StepKind) bool {
-	i, _ := info(k)
+	i, _ := infoOf(k)
 	return i.answeredOnce
 }
 

@@ -315,7 +315,7 @@ func (p *levelParser) displayText(n *yaml.Node, key string, kind idv.StepKind, l
 	if n == nil {
 		return nil
 	}
-	if k, _ := info(kind); !k.displayText {
+	if k, _ := infoOf(kind); !k.displayText {
 		p.add(n, level, i, "%s is only supported on consent steps", key)
 		return nil
 	}
@@ -369,7 +369,7 @@ func (p *levelParser) stepKind(parent, n *yaml.Node, level string, i int) (idv.S
 		return "", false
 	}
 	k := idv.StepKind(n.Value)
-	if _, ok := info(k); !ok || n.Kind != yaml.ScalarNode {
+	if _, ok := infoOf(k); !ok || n.Kind != yaml.ScalarNode {
 		p.add(n, level, i, "unknown step kind %q (known: %s)", n.Value, knownKinds())
 		return "", false
 	}
