@@ -171,25 +171,12 @@ func (s *Service) save(ctx context.Context, tx idv.Tx, sess *idv.Session, dk sea
 }
 
 // record appends the timeline events (payloads sealed with dk) and outbox
-// messages of effects, and publishes the change notice.
+// messages of effects, and publishes the change notice. An effect of a type
+// it does not know is an internal error, and nothing is written.
 func (s *Service) record(ctx context.Context, tx idv.Tx, sess idv.Session, dk seal.DataKey, effects []flow.Effect, now time.Time) error {
-	var events []idv.Event
-	var msgs []idv.OutboxMessage
-	for _, e := range effects {
-		switch v := e.(type) {
-		case flow.TimelineEvent:
-			ev, err := s.event(sess.ID, v.Type, v.Source, v.Payload, dk, now)
-			if err != nil {
-				return err
-			}
-			events = append(events, ev)
-		case flow.WebhookEvent:
-			m, err := s.outbox(sess, v.Type, v.Payload, now)
-			if err != nil {
-				return err
-			}
-			msgs = append(msgs, m)
-		}
+	events, msgs, err := s.effectRows(sess, dk, effects, now)
+	if err != nil {
+		return err
 	}
 	if len(events) > 0 {
 		if err := tx.AppendEvents(ctx, events...); err != nil {
@@ -205,6 +192,34 @@ func (s *Service) record(ctx context.Context, tx idv.Tx, sess idv.Session, dk se
 		return internal("notify", err)
 	}
 	return nil
+}
+
+// effectRows turns effects into the timeline events and outbox messages
+// to write. Every effect type flow emits has a case here (a test lists
+// them from flow's source); any other type is refused, so an effect added
+// to flow cannot be dropped silently.
+func (s *Service) effectRows(sess idv.Session, dk seal.DataKey, effects []flow.Effect, now time.Time) ([]idv.Event, []idv.OutboxMessage, error) {
+	var events []idv.Event
+	var msgs []idv.OutboxMessage
+	for _, e := range effects {
+		switch v := e.(type) {
+		case flow.TimelineEvent:
+			ev, err := s.event(sess.ID, v.Type, v.Source, v.Payload, dk, now)
+			if err != nil {
+				return nil, nil, err
+			}
+			events = append(events, ev)
+		case flow.WebhookEvent:
+			m, err := s.outbox(sess, v.Type, v.Payload, now)
+			if err != nil {
+				return nil, nil, err
+			}
+			msgs = append(msgs, m)
+		default:
+			return nil, nil, internal("record", fmt.Errorf("unknown effect type %T", e))
+		}
+	}
+	return events, msgs, nil
 }
 
 // event builds a timeline entry; its payload is sealed with dk (left nil

@@ -2,9 +2,17 @@
 //
 // It compiles level definitions (YAML) into idv.Level values, moves a
 // session's State from one input to the next with Advance, and renders the
-// preflight payload of DESIGN.md §1.2 with View. It does no I/O and reads no
-// clock or randomness: the current time and every random value (one-time
-// codes and their MACs) are passed in by the caller.
+// preflight payload (the Preflight schema of api/openapi.yaml) with View. It
+// does no I/O and reads no clock or randomness: the current time and every
+// random value (one-time codes and their MACs) are passed in by the caller.
+//
+// Each step kind lives in one file (consent.go, otp.go, document.go,
+// liveness.go, proof.go, nfc.go, videocall.go) behind the unexported
+// stepKind interface of kinds.go, whose kindOf is the registry: the kind's
+// preflight names and settings (info), its handler for the inputs addressed
+// to a step (advance) and its screen parameters. advance.go keeps what
+// concerns the whole session (expiry, cancellation, ended sessions);
+// docs/architecture.md describes the routing of a step input.
 //
 // Contract with the application layer (stable; internal/app is written
 // against it):

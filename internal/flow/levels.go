@@ -315,7 +315,7 @@ func (p *levelParser) displayText(n *yaml.Node, key string, kind idv.StepKind, l
 	if n == nil {
 		return nil
 	}
-	if kind != idv.StepConsent {
+	if k, _ := infoOf(kind); !k.displayText {
 		p.add(n, level, i, "%s is only supported on consent steps", key)
 		return nil
 	}
@@ -369,7 +369,7 @@ func (p *levelParser) stepKind(parent, n *yaml.Node, level string, i int) (idv.S
 		return "", false
 	}
 	k := idv.StepKind(n.Value)
-	if _, ok := info(k); !ok || n.Kind != yaml.ScalarNode {
+	if _, ok := infoOf(k); !ok || n.Kind != yaml.ScalarNode {
 		p.add(n, level, i, "unknown step kind %q (known: %s)", n.Value, knownKinds())
 		return "", false
 	}
@@ -381,8 +381,8 @@ func (p *levelParser) maxAttempts(n *yaml.Node, kind idv.StepKind, level string,
 	switch {
 	case n.Kind != yaml.ScalarNode || n.Tag != "!!int" || err != nil:
 		p.add(n, level, i, "max_attempts must be an integer, got %q", n.Value)
-	case kind == idv.StepConsent && v != 1:
-		p.add(n, level, i, "consent is answered once: max_attempts must be 1 or absent")
+	case answeredOnce(kind) && v != 1:
+		p.add(n, level, i, "%s is answered once: max_attempts must be 1 or absent", kind)
 	case v < 1 || v > MaxMaxAttempts:
 		p.add(n, level, i, "max_attempts must be between 1 and %d, got %d", MaxMaxAttempts, v)
 	default:

@@ -39,8 +39,15 @@ func (st State) ApplyTo(sess *idv.Session, now time.Time) {
 }
 
 // Input is one event that moves a session: ConsentGiven, CodeIssued,
-// CodeChecked, Cancel or Expire. The set is closed.
+// CodeChecked, MediaReceived, Cancel or Expire. The set is closed.
 type Input interface{ isInput() }
+
+// stepInput is an input addressed to one step of the session; Advance
+// hands it to that step's kind (see kindOf).
+type stepInput interface {
+	Input
+	stepKind() idv.StepKind
+}
 
 // ConsentGiven is the applicant's answer on the consent screen.
 type ConsentGiven struct {
@@ -66,6 +73,16 @@ type CodeChecked struct {
 	Correct bool
 }
 
+// MediaReceived says that the caller stored an upload (a photo or a
+// document, MediaID) for the step of kind Step and wants it checked. No
+// step kind takes media yet: consent, phone and email refuse it with
+// CodeInvalid ("does not take media"), the evidence steps answer that they
+// are not available yet.
+type MediaReceived struct {
+	Step    idv.StepKind
+	MediaID string
+}
+
 // Cancel ends the session at the integrator's request.
 type Cancel struct{}
 
@@ -74,11 +91,17 @@ type Cancel struct{}
 // after ExpiresAt expires the session first on its own.
 type Expire struct{}
 
-func (ConsentGiven) isInput() {}
-func (CodeIssued) isInput()   {}
-func (CodeChecked) isInput()  {}
-func (Cancel) isInput()       {}
-func (Expire) isInput()       {}
+func (ConsentGiven) isInput()  {}
+func (CodeIssued) isInput()    {}
+func (CodeChecked) isInput()   {}
+func (MediaReceived) isInput() {}
+func (Cancel) isInput()        {}
+func (Expire) isInput()        {}
+
+func (ConsentGiven) stepKind() idv.StepKind     { return idv.StepConsent }
+func (in CodeIssued) stepKind() idv.StepKind    { return in.Step }
+func (in CodeChecked) stepKind() idv.StepKind   { return in.Step }
+func (in MediaReceived) stepKind() idv.StepKind { return in.Step }
 
 // Effect is something the caller must do in the same transaction as the
 // state change: TimelineEvent or WebhookEvent. The set is closed. Effects
@@ -86,8 +109,8 @@ func (Expire) isInput()       {}
 type Effect interface{ isEffect() }
 
 // TimelineEvent is an entry to append to the session's timeline. Type is
-// one of idv.ServerEventTypes: a seed name (otpSuccess, otpFailure,
-// attemptFailed), a session webhook type (session.phone.verified, …) or a
+// one of idv.ServerEventTypes (docs/events.md): an SDK event name
+// (otpSuccess, otpFailure, attemptFailed), a session webhook type (session.phone.verified, …) or a
 // timeline-only name (session.phone.code_sent). Payload is a JSON object.
 type TimelineEvent struct {
 	Type    string
@@ -95,8 +118,8 @@ type TimelineEvent struct {
 	Payload json.RawMessage
 }
 
-// WebhookEvent is a webhook to enqueue in the outbox. Type is a DESIGN.md
-// §1.5 event name; Payload is the JSON `data` object:
+// WebhookEvent is a webhook to enqueue in the outbox. Type is a webhook
+// event name (docs/webhooks.md); Payload is the JSON `data` object:
 // {"session_id", "status", "step"?}.
 type WebhookEvent struct {
 	Type    string

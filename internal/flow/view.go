@@ -6,7 +6,8 @@ import (
 	"github.com/openidv/openidv/internal/idv"
 )
 
-// View renders the preflight payload (DESIGN.md §1.2) of a session at now.
+// View renders the preflight payload (the Preflight schema of
+// api/openapi.yaml) of a session at now.
 // A session past its ExpiresAt is shown as expired even before an Expire
 // input is committed.
 //
@@ -29,7 +30,7 @@ func View(s State, now time.Time) idv.Preflight {
 			Status:          requirementStatus(step),
 			FlowOrder:       step.FlowOrder,
 		}
-		if step.Kind != idv.StepConsent {
+		if !answeredOnce(step.Kind) {
 			p.Attempts = &idv.Attempts{Used: step.Attempts, Max: step.MaxAttempts}
 		}
 		if step.LastError != nil {
@@ -40,8 +41,7 @@ func View(s State, now time.Time) idv.Preflight {
 			p.Screen = idv.ScreenView{Show: StepScreen(step.Kind), Parameters: screenParameters(step, now)}
 		}
 	}
-	p.ProofOfAddress = documentProgress(s, idv.StepProofOfAddress)
-	p.ProofOfFunds = documentProgress(s, idv.StepProofOfFunds)
+	proofProgress(&p, s)
 	if p.Screen.Show.Terminal() && s.ReturnURL != "" {
 		u := s.ReturnURL
 		p.WebSDKReturnURL = &u
@@ -61,49 +61,14 @@ func terminalScreen(status idv.SessionStatus) idv.Screen {
 	return idv.ScreenCancel
 }
 
-// screenParameters are the client settings of the current step's screen.
+// screenParameters are the client settings of the current step's screen:
+// the common title, text and availability, then the kind's own.
 func screenParameters(step idv.StepState, now time.Time) map[string]any {
 	p := map[string]any{"title": nil, "text": nil, "available": Implemented(step.Kind)}
-	switch step.Kind {
-	case idv.StepIDDocument:
-		p["camera"], p["camera_quality"], p["allow_manual_upload"], p["multipage"] = "back", "high", true, false
-	case idv.StepLiveness, idv.StepVideoCall:
-		p["camera"], p["camera_quality"] = "front", "high"
-		if step.Kind == idv.StepLiveness {
-			p["allow_manual_upload"] = false
-		}
-	case idv.StepProofOfAddress, idv.StepProofOfFunds:
-		p["camera"], p["camera_quality"], p["allow_manual_upload"], p["multipage"] = "back", "high", true, true
-		p["accepted_types"] = []string{"application/pdf", "image/jpeg", "image/png"}
-	case idv.StepNFC:
-		p["data_groups"] = []string{"DG1", "DG2", "DG14", "DG15", "SOD"}
-	case idv.StepPhone, idv.StepEmail:
-		otpParameters(p, step, now)
+	if kind, ok := kindOf(step.Kind); ok {
+		kind.parameters(p, step, now)
 	}
 	return p
-}
-
-// otpParameters say whether a code was sent, until when it is valid, and
-// when a resend is allowed. They never include the destination.
-func otpParameters(p map[string]any, step idv.StepState, now time.Time) {
-	o := step.OTP
-	p["code_sent"] = o != nil && len(o.CodeMAC) > 0
-	p["code_expires_at"], p["code_expired"] = nil, false
-	p["resend_available_at"], p["resend_allowed"], p["sends_left"] = nil, true, MaxSends
-	if o == nil {
-		return
-	}
-	p["sends_left"] = max(MaxSends-o.Sends, 0)
-	if len(o.CodeMAC) > 0 {
-		p["code_expires_at"] = o.ExpiresAt.UTC().Format(time.RFC3339)
-		p["code_expired"] = !now.Before(o.ExpiresAt)
-	}
-	p["resend_allowed"] = false
-	if o.Sends < MaxSends {
-		next := o.SentAt.Add(ResendInterval)
-		p["resend_available_at"] = next.UTC().Format(time.RFC3339)
-		p["resend_allowed"] = !now.Before(next)
-	}
 }
 
 // requirementStatus is requirement.status: an OTP step waiting for its code
@@ -117,22 +82,6 @@ func requirementStatus(step idv.StepState) idv.StepStatus {
 		return idv.StepNeedsResubmission
 	}
 	return idv.StepPending
-}
-
-// documentProgress is the proof_of_address / proof_of_funds object, nil
-// when the level has no such step.
-func documentProgress(s State, k idv.StepKind) *idv.DocumentProgress {
-	i := s.find(k)
-	if i < 0 {
-		return nil
-	}
-	step := s.Steps[i]
-	d := &idv.DocumentProgress{Status: string(step.Status)}
-	if step.LastError != nil {
-		m := step.LastError.Message
-		d.Message = &m
-	}
-	return d
 }
 
 // WithLevelText fills screen.parameters title and text of the current

@@ -1,0 +1,27 @@
+package flow
+
+import (
+	"time"
+
+	"github.com/openidv/openidv/internal/idv"
+)
+
+// videoCallKind is the video call step: a recorded call with an agent.
+// Not implemented yet: the preflight shows it and every input is refused.
+type videoCallKind struct{}
+
+func (videoCallKind) info() kindInfo {
+	return kindInfo{
+		requirement: "video_call", screen: idv.ScreenVideoCall, webhookTag: "video_call",
+		passed: "accepted", failed: "rejected",
+	}
+}
+
+func (videoCallKind) advance(_ *recorder, _ int, in stepInput, _ time.Time) error {
+	return unavailable(idv.StepVideoCall, in)
+}
+
+// parameters: the front camera.
+func (videoCallKind) parameters(p map[string]any, _ idv.StepState, _ time.Time) {
+	p["camera"], p["camera_quality"] = "front", "high"
+}
