@@ -91,14 +91,15 @@ func blobAEAD(raw *[KeySize]byte, header, aad []byte) (cipher.AEAD, error) {
 	return cipher.NewGCM(block)
 }
 
-// blobNonce returns the nonce of chunk i.
-func blobNonce(i uint64, last bool) [blobNonceSize]byte {
-	var n [blobNonceSize]byte
+// setBlobNonce makes n the nonce of chunk i. (Writers and readers keep
+// their nonce in a field: a local array passed to the AEAD would escape to
+// the heap once per chunk.)
+func setBlobNonce(n *[blobNonceSize]byte, i uint64, last bool) {
+	*n = [blobNonceSize]byte{}
 	binary.BigEndian.PutUint64(n[3:11], i)
 	if last {
 		n[11] = 1
 	}
-	return n
 }
 
 // blobWriter encrypts a blob chunk by chunk; see NewBlobWriter.
@@ -109,6 +110,7 @@ type blobWriter struct {
 	buf       []byte // chunkSize plus the tag; buf[:n] is plaintext not yet sealed
 	n         int
 	counter   uint64
+	nonce     [blobNonceSize]byte
 	err       error // sticky: the first failure, or errWriterClosed
 }
 
@@ -202,8 +204,8 @@ func (w *blobWriter) flush(last bool) error {
 	if w.counter == math.MaxUint64 { // unreachable: 2^64 chunks
 		return errors.New("seal: blob has too many chunks")
 	}
-	nonce := blobNonce(w.counter, last)
-	sealed := w.aead.Seal(w.buf[:0], nonce[:], w.buf[:w.n], nil)
+	setBlobNonce(&w.nonce, w.counter, last)
+	sealed := w.aead.Seal(w.buf[:0], w.nonce[:], w.buf[:w.n], nil)
 	w.counter++
 	w.n = 0
 	if _, err := w.dst.Write(sealed); err != nil {
@@ -222,6 +224,7 @@ type blobReader struct {
 	ahead     byte   // the byte read past the current chunk
 	hasAhead  bool
 	counter   uint64
+	nonce     [blobNonceSize]byte
 	last      bool  // the final chunk has been opened
 	err       error // sticky: the first failure, or io.EOF
 }
@@ -324,8 +327,8 @@ func (r *blobReader) next() error {
 	default:
 		return fmt.Errorf("seal: read blob: %w", err)
 	}
-	nonce := blobNonce(r.counter, r.last)
-	plain, err := r.aead.Open(r.buf[:0], nonce[:], r.buf[:n], nil)
+	setBlobNonce(&r.nonce, r.counter, r.last)
+	plain, err := r.aead.Open(r.buf[:0], r.nonce[:], r.buf[:n], nil)
 	if err != nil {
 		return unreadable(errBlobChunk)
 	}

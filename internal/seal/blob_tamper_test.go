@@ -34,8 +34,9 @@ func forge(t *testing.T, dk DataKey, header, aad []byte, parts [][]byte, last []
 		t.Fatal(err)
 	}
 	out := bytes.Clone(header)
+	var nonce [blobNonceSize]byte
 	for i, p := range parts {
-		nonce := blobNonce(uint64(i), last[i])
+		setBlobNonce(&nonce, uint64(i), last[i])
 		out = aead.Seal(out, nonce[:], p, nil)
 	}
 	return out

@@ -325,3 +325,42 @@ func TestBlobSize(t *testing.T) {
 		}
 	}
 }
+
+// TestBlobAllocationsDoNotGrow checks that writing and reading a blob of
+// sixteen chunks allocates no more than a blob of one: nothing is
+// allocated per chunk.
+func TestBlobAllocationsDoNotGrow(t *testing.T) {
+	dk := testDataKey(t, 1)
+	allocs := func(n int) (write, read float64) {
+		plain := pattern(n, 1)
+		blob := sealBlob(t, dk, plain, nil, BlobChunkSize, 1)
+		salt := bytes.NewReader(nil)
+		src := bytes.NewReader(nil)
+		out := make([]byte, 4096)
+		write = testing.AllocsPerRun(5, func() {
+			salt.Reset(blob[BlobHeaderSize-blobSaltSize : BlobHeaderSize])
+			w, err := dk.NewBlobWriter(io.Discard, nil, salt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.Write(plain)
+			w.Close()
+		})
+		read = testing.AllocsPerRun(5, func() {
+			src.Reset(blob)
+			r, err := dk.NewBlobReader(src, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for err == nil {
+				_, err = r.Read(out)
+			}
+		})
+		return write, read
+	}
+	w1, r1 := allocs(BlobChunkSize)
+	w16, r16 := allocs(16 * BlobChunkSize)
+	if w16 > w1 || r16 > r1 {
+		t.Errorf("allocations for 1 chunk: write %v, read %v; for 16 chunks: write %v, read %v; want no growth", w1, r1, w16, r16)
+	}
+}
