@@ -223,6 +223,7 @@ type blobReader struct {
 	plain     []byte // verified plaintext not read yet, backed by buf
 	ahead     byte   // the byte read past the current chunk
 	hasAhead  bool
+	eof       bool // src has returned io.EOF
 	counter   uint64
 	nonce     [blobNonceSize]byte
 	last      bool  // the final chunk has been opened
@@ -247,28 +248,23 @@ func (d DataKey) NewBlobReader(r io.Reader, aad []byte) (io.Reader, error) {
 	if d.raw == nil {
 		return nil, errZeroKey
 	}
+	br := &blobReader{src: r}
 	header := make([]byte, BlobHeaderSize)
-	if _, err := io.ReadFull(r, header); err != nil {
-		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return nil, unreadable(errBlobTruncated)
-		}
+	if n, err := br.fill(header); err != nil {
 		return nil, fmt.Errorf("seal: read blob header: %w", err)
+	} else if n < BlobHeaderSize {
+		return nil, unreadable(errBlobTruncated)
 	}
-	chunkSize := int(binary.BigEndian.Uint32(header[len(blobMagic)+1:]))
+	br.chunkSize = int(binary.BigEndian.Uint32(header[len(blobMagic)+1:]))
 	if string(header[:len(blobMagic)]) != blobMagic || header[len(blobMagic)] != versionBlob ||
-		chunkSize < minBlobChunkSize || chunkSize > maxBlobChunkSize {
+		br.chunkSize < minBlobChunkSize || br.chunkSize > maxBlobChunkSize {
 		return nil, unreadable(errBlobHeader)
 	}
-	aead, err := blobAEAD(d.raw, header, aad)
-	if err != nil {
+	var err error
+	if br.aead, err = blobAEAD(d.raw, header, aad); err != nil {
 		return nil, err
 	}
-	br := &blobReader{
-		aead:      aead,
-		src:       r,
-		chunkSize: chunkSize,
-		buf:       make([]byte, chunkSize+BlobChunkOverhead+1),
-	}
+	br.buf = make([]byte, br.chunkSize+BlobChunkOverhead+1)
 	if err := br.next(); err != nil {
 		return nil, err
 	}
@@ -301,22 +297,41 @@ func (r *blobReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
+// fill reads from src until p is full or src ends, and returns how many
+// bytes it read. Only io.EOF itself marks the end: any other error of src,
+// io.ErrUnexpectedEOF from a cut connection included, is returned.
+func (r *blobReader) fill(p []byte) (int, error) {
+	n := 0
+	for n < len(p) && !r.eof {
+		m, err := r.src.Read(p[n:])
+		n += m
+		if err == io.EOF { // io.Reader returns io.EOF itself, never wrapped
+			r.eof = true
+		} else if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
 // next reads the next chunk and opens it into r.plain. One byte is read
 // past the chunk: a chunk followed by more data is not the last, one
-// followed by the end of r is.
+// followed by the end of src is.
 func (r *blobReader) next() error {
 	sealedSize := r.chunkSize + BlobChunkOverhead
 	start := 0
 	if r.hasAhead {
 		r.buf[0], start = r.ahead, 1
 	}
-	n, err := io.ReadFull(r.src, r.buf[start:sealedSize+1])
+	n, err := r.fill(r.buf[start : sealedSize+1])
+	if err != nil {
+		return fmt.Errorf("seal: read blob: %w", err)
+	}
 	n += start
-	switch {
-	case err == nil:
+	if n == sealedSize+1 {
 		r.ahead, r.hasAhead = r.buf[sealedSize], true
 		n = sealedSize
-	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+	} else {
 		r.last, r.hasAhead = true, false
 		if n < BlobChunkOverhead {
 			return unreadable(errBlobTruncated)
@@ -324,8 +339,6 @@ func (r *blobReader) next() error {
 		if n == BlobChunkOverhead && r.counter > 0 {
 			return unreadable(errBlobEmptyLast)
 		}
-	default:
-		return fmt.Errorf("seal: read blob: %w", err)
 	}
 	setBlobNonce(&r.nonce, r.counter, r.last)
 	plain, err := r.aead.Open(r.buf[:0], r.nonce[:], r.buf[:n], nil)

@@ -245,24 +245,25 @@ func TestBlobWriterErrors(t *testing.T) {
 func TestBlobReaderPassesSourceErrors(t *testing.T) {
 	dk := testDataKey(t, 1)
 	blob := sealBlob(t, dk, pattern(100, 1), nil, 16, 1)
-	boom := errors.New("connection reset")
-	if _, err := dk.NewBlobReader(iotest.ErrReader(boom), nil); !errors.Is(err, boom) || IsUnreadable(err) {
-		t.Errorf("header: err = %v, want %v and not unreadable", err, boom)
-	}
-	src := io.MultiReader(bytes.NewReader(blob[:BlobHeaderSize+40]), iotest.ErrReader(boom))
-	r, err := dk.NewBlobReader(src, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := io.ReadAll(r)
-	if !errors.Is(err, boom) || IsUnreadable(err) {
-		t.Errorf("ReadAll: err = %v, want %v and not unreadable", err, boom)
-	}
-	if len(got) != 16 {
-		t.Errorf("read %d bytes before the error, want the first chunk's 16", len(got))
-	}
-	if n, err := r.Read(make([]byte, 10)); n != 0 || !errors.Is(err, boom) {
-		t.Errorf("Read after error = %d, %v; want 0, %v", n, err, boom)
+	for _, boom := range []error{errors.New("connection reset"), io.ErrUnexpectedEOF} {
+		if _, err := dk.NewBlobReader(iotest.ErrReader(boom), nil); !errors.Is(err, boom) || IsUnreadable(err) {
+			t.Errorf("header: err = %v, want %v and not unreadable", err, boom)
+		}
+		src := io.MultiReader(bytes.NewReader(blob[:BlobHeaderSize+40]), iotest.ErrReader(boom))
+		r, err := dk.NewBlobReader(src, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(r)
+		if !errors.Is(err, boom) || IsUnreadable(err) {
+			t.Errorf("ReadAll: err = %v, want %v and not unreadable", err, boom)
+		}
+		if len(got) != 16 {
+			t.Errorf("read %d bytes before the error, want the first chunk's 16", len(got))
+		}
+		if n, err := r.Read(make([]byte, 10)); n != 0 || !errors.Is(err, boom) {
+			t.Errorf("Read after error = %d, %v; want 0, %v", n, err, boom)
+		}
 	}
 	if _, err := (DataKey{}).NewBlobReader(bytes.NewReader(blob), nil); !errors.Is(err, errZeroKey) {
 		t.Errorf("zero key: err = %v, want errZeroKey", err)
