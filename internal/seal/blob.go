@@ -128,7 +128,11 @@ type blobWriter struct {
 // and Close returns that error. The writer holds one chunk (BlobChunkSize)
 // in memory and is not safe for concurrent use.
 func (d DataKey) NewBlobWriter(w io.Writer, aad []byte, rand io.Reader) (io.WriteCloser, error) {
-	return d.newBlobWriter(w, aad, rand, BlobChunkSize)
+	bw, err := d.newBlobWriter(w, aad, rand, BlobChunkSize)
+	if err != nil {
+		return nil, err // not a nil *blobWriter in a non-nil interface
+	}
+	return bw, nil
 }
 
 // newBlobWriter is NewBlobWriter with another chunk size, for tests.

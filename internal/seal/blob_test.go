@@ -186,8 +186,8 @@ func TestBlobWriterErrors(t *testing.T) {
 	dk := testDataKey(t, 1)
 	boom := errors.New("disk full")
 
-	if _, err := (DataKey{}).NewBlobWriter(io.Discard, nil, saltSource(1)); !errors.Is(err, errZeroKey) {
-		t.Errorf("zero key: err = %v, want errZeroKey", err)
+	if w, err := (DataKey{}).NewBlobWriter(io.Discard, nil, saltSource(1)); w != nil || !errors.Is(err, errZeroKey) {
+		t.Errorf("zero key: NewBlobWriter = %v, %v; want nil, errZeroKey", w, err)
 	}
 	if _, err := dk.NewBlobWriter(io.Discard, nil, bytes.NewReader(make([]byte, 31))); err == nil {
 		t.Errorf("short salt source: got nil error")
@@ -265,8 +265,8 @@ func TestBlobReaderPassesSourceErrors(t *testing.T) {
 			t.Errorf("Read after error = %d, %v; want 0, %v", n, err, boom)
 		}
 	}
-	if _, err := (DataKey{}).NewBlobReader(bytes.NewReader(blob), nil); !errors.Is(err, errZeroKey) {
-		t.Errorf("zero key: err = %v, want errZeroKey", err)
+	if r, err := (DataKey{}).NewBlobReader(bytes.NewReader(blob), nil); r != nil || !errors.Is(err, errZeroKey) {
+		t.Errorf("zero key: NewBlobReader = %v, %v; want nil, errZeroKey", r, err)
 	}
 }
 
