@@ -1,6 +1,7 @@
 package seal
 
 import (
+	"bytes"
 	"crypto/cipher"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 // refuses to work. It is safe for concurrent use.
 type DataKey struct {
 	aead cipher.AEAD
+	raw  *[KeySize]byte // input of the per-blob key derivation (blob.go)
 }
 
 // SealedOverhead is how many bytes Seal adds to the plaintext.
@@ -24,7 +26,7 @@ func newDataKey(raw []byte) (DataKey, error) {
 	if err != nil {
 		return DataKey{}, fmt.Errorf("seal: data key: %w", err)
 	}
-	return DataKey{aead: aead}, nil
+	return DataKey{aead: aead, raw: (*[KeySize]byte)(bytes.Clone(raw))}, nil
 }
 
 // errZeroKey is returned by a zero DataKey.

@@ -7,6 +7,8 @@
 // session id bound as additional data so that a wrapped key cannot be moved
 // to another session. Erasing a session deletes its wrapped key, which makes
 // everything sealed with it unreadable, in backups too (crypto-shredding).
+// Evidence files are streamed through DataKey.NewBlobWriter and
+// NewBlobReader instead, in authenticated chunks (blob.go).
 //
 // Equality lookups on personal data (unique_id, email) use a keyed hash
 // (HMAC-SHA256 under a key derived from the master key), so the database
