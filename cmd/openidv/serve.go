@@ -23,7 +23,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// HTTP server limits (reliability-security.md §4, U8 and §8.28).
+// HTTP server limits (docs/operations.md, Limits).
 const (
 	readHeaderTimeout = 5 * time.Second
 	readTimeout       = 60 * time.Second

@@ -13,6 +13,7 @@ import (
 
 	"github.com/openidv/openidv/internal/app"
 	"github.com/openidv/openidv/internal/idv"
+	"github.com/openidv/openidv/internal/idvtest"
 	"github.com/openidv/openidv/internal/postgres"
 	"github.com/openidv/openidv/internal/postgres/pgtest"
 )
@@ -23,7 +24,7 @@ type canaries map[string]string
 
 // seedCanaries walks a session with personal data through consent, a phone
 // code and an SDK event, and returns what must never be stored in clear.
-func seedCanaries(t *testing.T, e *env) canaries {
+func seedCanaries(t *testing.T, e *idvtest.Env) canaries {
 	t.Helper()
 	ctx := context.Background()
 	c := canaries{
@@ -34,24 +35,24 @@ func seedCanaries(t *testing.T, e *env) canaries {
 		"vendor data": "vendor-canary-7f3a9",
 		"unique id":   "uid-canary-5521",
 	}
-	cs, tok := e.create(t, e.private, app.NewSession{KYCLevel: "contact", Applicant: idv.Applicant{
+	cs, tok := e.Create(t, e.Private, app.NewSession{KYCLevel: "contact", Applicant: idv.Applicant{
 		UniqueID: c["unique id"], FirstName: c["first name"], LastName: c["last name"],
 		EmailAddress: c["email"], PhoneNumber: c["phone"], VendorData: c["vendor data"],
 	}})
-	if _, err := e.svc.Consent(ctx, tok, cs.SessionID, true); err != nil {
+	if _, err := e.Svc.Consent(ctx, tok, cs.SessionID, true); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.StartPhoneVerification(ctx, tok, cs.SessionID, ""); err != nil {
+	if _, err := e.Svc.StartPhoneVerification(ctx, tok, cs.SessionID, ""); err != nil {
 		t.Fatal(err)
 	}
-	c["otp code"] = e.inbox.lastCode(t, c["phone"])
-	if err := e.svc.RecordEvents(ctx, tok, cs.SessionID, []app.SDKEvent{
+	c["otp code"] = e.Inbox.LastCode(t, c["phone"])
+	if err := e.Svc.RecordEvents(ctx, tok, cs.SessionID, []app.SDKEvent{
 		{Type: "attemptFailed", Payload: []byte(`{"message":"` + c["last name"] + `"}`)},
 	}); err != nil {
 		t.Fatal(err)
 	}
 	c["client token"] = cs.ClientToken
-	c["api key"] = e.secrets[string(app.PrincipalPrivateKey)]
+	c["api key"] = e.Secrets[string(app.PrincipalPrivateKey)]
 	c["national phone"] = "7400123456"
 	return c
 }
@@ -69,12 +70,12 @@ func (c canaries) find(t *testing.T, where string, data []byte) {
 // TestNoPersonalDataAtRest reads the raw SQLite file and its WAL and finds
 // none of the applicant's data, codes or secrets in clear.
 func TestNoPersonalDataAtRest(t *testing.T) {
-	e := newEnv(t)
+	e := idvtest.NewEnv(t)
 	c := seedCanaries(t, e)
 	check := func(stage string) {
 		t.Helper()
 		found := 0
-		for _, path := range []string{e.dbPath, e.dbPath + "-wal"} {
+		for _, path := range []string{e.DBPath, e.DBPath + "-wal"} {
 			b, err := os.ReadFile(path)
 			if os.IsNotExist(err) {
 				continue
@@ -90,7 +91,7 @@ func TestNoPersonalDataAtRest(t *testing.T) {
 		}
 	}
 	check("live")
-	if err := e.store.Close(); err != nil {
+	if err := e.Store.Close(); err != nil {
 		t.Fatal(err)
 	}
 	check("closed")
@@ -106,7 +107,7 @@ func TestNoPersonalDataInPostgresRows(t *testing.T) {
 	if err != nil {
 		t.Fatalf("postgres.Open: %v", err)
 	}
-	e := newEnvOn(t, st)
+	e := idvtest.NewEnvOn(t, st)
 	c := seedCanaries(t, e)
 
 	conn, err := pgx.Connect(ctx, url)

@@ -1,44 +1,19 @@
 package app_test
 
 import (
-	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/json"
-	"log/slog"
-	"path/filepath"
 	"testing"
 
 	"github.com/openidv/openidv/internal/app"
-	"github.com/openidv/openidv/internal/flow"
 	"github.com/openidv/openidv/internal/idv"
-	"github.com/openidv/openidv/internal/seal"
-	"github.com/openidv/openidv/internal/sqlite"
+	"github.com/openidv/openidv/internal/idvtest"
 )
 
 // benchService builds a service on a fresh SQLite store.
 func benchService(b *testing.B) *app.Service {
 	b.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
-	keys, err := seal.NewKeyring(bytes.Repeat([]byte{7}, seal.KeySize))
-	if err != nil {
-		b.Fatal(err)
-	}
-	in := &inbox{}
-	svc, err := app.New(app.Deps{Store: st, Keyring: keys, Levels: flow.DefaultLevels(), SMS: in, Email: in,
-		Rand: rand.Reader, Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		b.Fatal(err)
-	}
-	return svc
+	return idvtest.NewEnv(b).Svc
 }
 
 // BenchmarkAuthenticatedPreflight is what GET preflight costs below HTTP:

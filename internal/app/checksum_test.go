@@ -10,6 +10,7 @@ import (
 
 	"github.com/openidv/openidv/internal/app"
 	"github.com/openidv/openidv/internal/idv"
+	"github.com/openidv/openidv/internal/idvtest"
 )
 
 // lookupCounter counts the store reads that authentication may make.
@@ -42,22 +43,22 @@ func flip(s string, i int) string {
 // checksum (without one) still work.
 func TestKeyChecksum(t *testing.T) {
 	var counter *lookupCounter
-	e := newEnv(t, func(d *app.Deps) {
+	e := idvtest.NewEnv(t, func(d *app.Deps) {
 		counter = &lookupCounter{Store: d.Store}
 		d.Store = counter
 	})
 	ctx := context.Background()
-	key := e.secrets[string(app.PrincipalPrivateKey)]
+	key := e.Secrets[string(app.PrincipalPrivateKey)]
 	if got, want := len(key), len("private_")+52+7; got != want {
 		t.Fatalf("len(private key) = %d, want %d (52 characters of secret and 7 of checksum)", got, want)
 	}
-	cs, _ := e.contactSession(t)
+	cs, _ := e.ContactSession(t)
 	if got, want := len(cs.ClientToken), len("ct_")+52+7; got != want {
 		t.Fatalf("len(client token) = %d, want %d", got, want)
 	}
 	legacy := "private_" + strings.Repeat("q", 52)
 	h := sha256.Sum256([]byte(legacy))
-	err := e.store.InTx(ctx, func(tx idv.Tx) error {
+	err := e.Store.InTx(ctx, func(tx idv.Tx) error {
 		return tx.CreateAPIKey(ctx, idv.APIKey{ID: "key_legacy", Kind: idv.KeyPrivate, Hash: h[:], Hint: "private_…qqqq", CreatedAt: time.Now()})
 	})
 	if err != nil {
@@ -80,7 +81,7 @@ func TestKeyChecksum(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := counter.keys.Load()
-			_, err := e.svc.Authenticate(ctx, tt.bearer)
+			_, err := e.Svc.Authenticate(ctx, tt.bearer)
 			wantCode(t, "Authenticate", err, tt.wantErr)
 			if got := counter.keys.Load() - before; got != tt.wantLookups {
 				t.Errorf("key lookups = %d, want %d", got, tt.wantLookups)
@@ -92,13 +93,13 @@ func TestKeyChecksum(t *testing.T) {
 		"token with a changed checksum":  flip(cs.ClientToken, len(cs.ClientToken)-2),
 	} {
 		before := counter.sessions.Load()
-		_, err := e.svc.AuthenticateSession(ctx, tok, cs.SessionID)
+		_, err := e.Svc.AuthenticateSession(ctx, tok, cs.SessionID)
 		wantCode(t, name, err, idv.CodeNotFound)
 		if got := counter.sessions.Load() - before; got != 0 {
 			t.Errorf("%s: session lookups = %d, want 0", name, got)
 		}
 	}
-	if _, err := e.svc.AuthenticateSession(ctx, cs.ClientToken, cs.SessionID); err != nil {
+	if _, err := e.Svc.AuthenticateSession(ctx, cs.ClientToken, cs.SessionID); err != nil {
 		t.Errorf("the token itself: %v", err)
 	}
 }

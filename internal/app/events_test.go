@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/openidv/openidv/internal/app"
 	"github.com/openidv/openidv/internal/idv"
+	"github.com/openidv/openidv/internal/idvtest"
 )
 
 // sdkEvents returns n tooFar events.
@@ -20,9 +21,9 @@ func sdkEvents(n int) []app.SDKEvent {
 }
 
 // timelineTypes lists the sources and types of a session's timeline.
-func timelineTypes(t *testing.T, e *env, id string) []string {
+func timelineTypes(t *testing.T, e *idvtest.Env, id string) []string {
 	t.Helper()
-	evs, err := e.svc.Events(context.Background(), e.private, id)
+	evs, err := e.Svc.Events(context.Background(), e.Private, id)
 	wantCode(t, "events", err, "")
 	var out []string
 	for _, ev := range evs {
@@ -35,10 +36,10 @@ func timelineTypes(t *testing.T, e *env, id string) []string {
 // refuses a whole batch that would pass it, that an oversized payload is
 // refused, and that server events are still recorded once the cap is met.
 func TestSDKEventCaps(t *testing.T) {
-	backends(t, func(t *testing.T, newEnv func(*testing.T, ...option) *env) {
-		e := newEnv(t, func(d *app.Deps) { d.Events = app.EventLimits{MaxPerSession: 5, MaxPayloadBytes: 64} })
+	idvtest.EachBackend(t, "openidv_app", func(t *testing.T, be idvtest.Backend) {
+		e := be.NewEnv(t, func(d *app.Deps) { d.Events = app.EventLimits{MaxPerSession: 5, MaxPayloadBytes: 64} })
 		ctx := context.Background()
-		cs, tok := e.contactSession(t)
+		cs, tok := e.ContactSession(t)
 		steps := []struct {
 			what  string
 			batch []app.SDKEvent
@@ -50,18 +51,18 @@ func TestSDKEventCaps(t *testing.T) {
 			{"1 more: over the cap", sdkEvents(1), idv.CodeConflict},
 		}
 		for _, s := range steps {
-			wantCode(t, s.what, e.svc.RecordEvents(ctx, tok, cs.SessionID, s.batch), s.want)
+			wantCode(t, s.what, e.Svc.RecordEvents(ctx, tok, cs.SessionID, s.batch), s.want)
 		}
 		big := []app.SDKEvent{{Type: "tooFar", Payload: []byte(`{"message":"` + strings.Repeat("x", 60) + `"}`)}}
-		err := e.svc.RecordEvents(ctx, tok, cs.SessionID, big)
+		err := e.Svc.RecordEvents(ctx, tok, cs.SessionID, big)
 		wantCode(t, "payload over 64 bytes", err, idv.CodeInvalid)
 		if got := fieldNames(err); !cmp.Equal(got, []string{"events[0].payload"}) {
 			t.Errorf("payload error fields = %v, want [events[0].payload]", got)
 		}
 
-		_, err = e.svc.Consent(ctx, tok, cs.SessionID, true)
+		_, err = e.Svc.Consent(ctx, tok, cs.SessionID, true)
 		wantCode(t, "consent once the SDK cap is met", err, "")
-		_, err = e.svc.StartPhoneVerification(ctx, tok, cs.SessionID, "")
+		_, err = e.Svc.StartPhoneVerification(ctx, tok, cs.SessionID, "")
 		wantCode(t, "phone code once the SDK cap is met", err, "")
 		want := []string{"server:session.created"}
 		for range 5 {
@@ -87,16 +88,16 @@ func fieldNames(err error) []string {
 
 // TestEventPages reads a timeline by pages and checks bad queries.
 func TestEventPages(t *testing.T) {
-	backends(t, func(t *testing.T, newEnv func(*testing.T, ...option) *env) {
-		e := newEnv(t)
+	idvtest.EachBackend(t, "openidv_app", func(t *testing.T, be idvtest.Backend) {
+		e := be.NewEnv(t)
 		ctx := context.Background()
-		cs, tok := e.contactSession(t)
-		wantCode(t, "record", e.svc.RecordEvents(ctx, tok, cs.SessionID, sdkEvents(9)), "")
+		cs, tok := e.ContactSession(t)
+		wantCode(t, "record", e.Svc.RecordEvents(ctx, tok, cs.SessionID, sdkEvents(9)), "")
 
 		var got []string
 		q := app.EventQuery{Limit: 4}
 		for pages := 1; ; pages++ {
-			page, err := e.svc.EventPage(ctx, e.private, cs.SessionID, q)
+			page, err := e.Svc.EventPage(ctx, e.Private, cs.SessionID, q)
 			wantCode(t, "page", err, "")
 			if len(page.Events) > 4 || (page.HasMore != (page.NextCursor != "")) {
 				t.Fatalf("page %d: %d events, has_more %v, cursor %q", pages, len(page.Events), page.HasMore, page.NextCursor)
@@ -113,7 +114,7 @@ func TestEventPages(t *testing.T) {
 			q.Cursor = page.NextCursor
 		}
 		var want []string
-		all, err := e.svc.Events(ctx, e.private, cs.SessionID)
+		all, err := e.Svc.Events(ctx, e.Private, cs.SessionID)
 		wantCode(t, "all events", err, "")
 		for _, ev := range all {
 			want = append(want, ev.ID)
@@ -132,7 +133,7 @@ func TestEventPages(t *testing.T) {
 			{app.EventQuery{Limit: -1, Cursor: "bW9v"}, []string{"limit", "cursor"}},
 		}
 		for _, tc := range bad {
-			_, err := e.svc.EventPage(ctx, e.private, cs.SessionID, tc.q)
+			_, err := e.Svc.EventPage(ctx, e.Private, cs.SessionID, tc.q)
 			wantCode(t, "bad query", err, idv.CodeInvalid)
 			if got := fieldNames(err); !cmp.Equal(got, tc.want) {
 				t.Errorf("EventPage(%+v) fields = %v, want %v", tc.q, got, tc.want)

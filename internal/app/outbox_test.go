@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/openidv/openidv/internal/app"
+	"github.com/openidv/openidv/internal/idvtest"
 )
 
 // outboxRow is one webhook as stored.
@@ -22,9 +23,9 @@ type outboxRow struct {
 
 // readOutbox reads the outbox table of the SQLite file directly (the idv
 // ports have no outbox reader yet), oldest first.
-func readOutbox(t *testing.T, e *env) []outboxRow {
+func readOutbox(t *testing.T, e *idvtest.Env) []outboxRow {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+e.dbPath+"?mode=ro")
+	db, err := sql.Open("sqlite", "file:"+e.DBPath+"?mode=ro")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,20 +52,20 @@ func readOutbox(t *testing.T, e *env) []outboxRow {
 }
 
 func TestOutboxHoldsIDsAndStatusesOnly(t *testing.T) {
-	e := newEnv(t, func(d *app.Deps) { d.SessionTTL = time.Hour })
+	e := idvtest.NewEnv(t, func(d *app.Deps) { d.SessionTTL = time.Hour })
 	ctx := context.Background()
-	cs, tok := e.contactSession(t)
-	if _, err := e.svc.Consent(ctx, tok, cs.SessionID, true); err != nil {
+	cs, tok := e.ContactSession(t)
+	if _, err := e.Svc.Consent(ctx, tok, cs.SessionID, true); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.StartPhoneVerification(ctx, tok, cs.SessionID, ""); err != nil {
+	if _, err := e.Svc.StartPhoneVerification(ctx, tok, cs.SessionID, ""); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.CompletePhoneVerification(ctx, tok, cs.SessionID, e.inbox.lastCode(t, "+447911123456")); err != nil {
+	if _, err := e.Svc.CompletePhoneVerification(ctx, tok, cs.SessionID, e.Inbox.LastCode(t, "+447911123456")); err != nil {
 		t.Fatal(err)
 	}
-	e.clock.Add(time.Hour)
-	if n, err := e.svc.ExpireDue(ctx); err != nil || n != 1 {
+	e.Clock.Add(time.Hour)
+	if n, err := e.Svc.ExpireDue(ctx); err != nil || n != 1 {
 		t.Fatalf("ExpireDue = %d, %v; want 1, nil", n, err)
 	}
 	rows := readOutbox(t, e)

@@ -123,7 +123,7 @@ func (s *Service) erase(ctx context.Context, tx idv.Tx, sess idv.Session) error 
 		}
 	}
 	// The timeline entry has no payload (the key is gone). No webhook:
-	// DESIGN.md §1.5 lists no erasure event.
+	// the webhook types (docs/events.md) have no erasure event.
 	ev, err := s.event(sess.ID, idv.TimelineErased, idv.SourceServer, nil, seal.DataKey{}, s.now())
 	if err != nil {
 		return err

@@ -1,6 +1,9 @@
-// Package archtest enforces the import rules of DESIGN.md §2: the domain and
-// the check engines stay pure, adapters import the domain and never each
-// other, and only cmd/openidv wires adapters together.
+// Package archtest enforces the import rules of docs/architecture.md: the
+// domain and the check engines stay pure, adapters import the domain and
+// never each other, only cmd/openidv wires adapters together, and
+// test-only packages stay in tests. It also keeps the repository standing
+// on its own (no pointers to documents outside it) and the two stores'
+// migration lists equal.
 package archtest
 
 import (

@@ -2,8 +2,8 @@ package document
 
 import "fmt"
 
-// ReasonKey is one of the SDK's attemptFailed reasons (seed
-// sdk-event-types.txt; spelled exactly as there).
+// ReasonKey is one of the SDK's attemptFailed reasons (docs/contracts.md,
+// SDK events; spelled exactly as there).
 type ReasonKey string
 
 // The attemptFailed reasons.

@@ -104,7 +104,7 @@ func (c Config) Validate() error {
 }
 
 // Reason is a machine-readable gate failure. Its values are event names of
-// the web SDK's event list (sdk-event-types.txt), so they can be recorded
+// the web SDK's event list (docs/contracts.md), so they can be recorded
 // in a session's timeline as they are.
 type Reason string
 

@@ -8,28 +8,19 @@ import (
 	"hash/crc32"
 	"net/http"
 	"net/http/httptest"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/openidv/openidv/internal/app"
 	"github.com/openidv/openidv/internal/idv"
-	"github.com/openidv/openidv/internal/postgres"
-	"github.com/openidv/openidv/internal/postgres/pgtest"
+	"github.com/openidv/openidv/internal/idvtest"
 )
 
 // realBackends runs fn against the real app on SQLite and, when
 // OPENIDV_TEST_POSTGRES_URL is set, on a fresh PostgreSQL database.
 func realBackends(t *testing.T, opts Options, fn func(t *testing.T, e *realEnv)) {
-	t.Run("sqlite", func(t *testing.T) { fn(t, newRealEnv(t, opts)) })
-	t.Run("postgres", func(t *testing.T) {
-		st, err := postgres.Open(context.Background(), pgtest.Database(t, "openidv_http"))
-		if err != nil {
-			t.Fatalf("postgres.Open: %v", err)
-		}
-		fn(t, newRealEnvOn(t, st, opts))
-	})
+	idvtest.EachBackend(t, "openidv_http", func(t *testing.T, b idvtest.Backend) { fn(t, newRealEnvOn(t, b, opts)) })
 }
 
 // withChecksum appends the checksum of the documented key format to s:
@@ -53,22 +44,6 @@ func (e *realEnv) revokedKey(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return secret
-}
-
-// otpCode is the code of the last message sent to to.
-func (m *msgLog) otpCode(t *testing.T, to string) string {
-	t.Helper()
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	for i := len(m.msgs) - 1; i >= 0; i-- {
-		if m.msgs[i].To == to {
-			if c := regexp.MustCompile(`\b\d{6}\b`).FindString(m.msgs[i].Body); c != "" {
-				return c
-			}
-		}
-	}
-	t.Fatalf("no code sent to %s", to)
-	return ""
 }
 
 // The credential kinds the authorisation table tries on every route. The
@@ -145,7 +120,7 @@ func phoneDone(t *testing.T, e *realEnv, cs createSessionReply) {
 	t.Helper()
 	phoneSent(t, e, cs)
 	p, _ := e.svc.AuthenticateSession(context.Background(), cs.ClientToken, cs.SessionID)
-	if _, err := e.svc.CompletePhoneVerification(context.Background(), p, cs.SessionID, e.msgs.otpCode(t, authzPhone)); err != nil {
+	if _, err := e.svc.CompletePhoneVerification(context.Background(), p, cs.SessionID, e.msgs.LastCode(t, authzPhone)); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -244,7 +219,7 @@ func TestAuthorizationTable(t *testing.T) {
 						path = strings.Replace(path, "{id}", cs.SessionID, 1)
 						body := rt.body
 						if rt.codeTo != "" {
-							body = strings.Replace(body, "{code}", e.msgs.otpCode(t, rt.codeTo), 1)
+							body = strings.Replace(body, "{code}", e.msgs.LastCode(t, rt.codeTo), 1)
 						}
 						got, answer := authzDo(t, ts, method, path, bearer, body, rt.hdr...)
 						if got != want {

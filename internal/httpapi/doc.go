@@ -1,5 +1,5 @@
 // Package httpapi serves OpenIDV over HTTP: the REST session API of
-// DESIGN.md §1.1, the ActionCable-style websocket of §1.2, health,
+// api/openapi.yaml, the ActionCable-style websocket of docs/contracts.md, health,
 // readiness and Prometheus metrics, and the development inbox.
 //
 // It owns the one table that maps idv error codes to HTTP statuses, the

@@ -2,44 +2,28 @@ package httpapi
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"flag"
-	"log/slog"
-	"math/rand/v2"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/openidv/openidv/internal/app"
-	"github.com/openidv/openidv/internal/flow"
 	"github.com/openidv/openidv/internal/idv"
-	"github.com/openidv/openidv/internal/seal"
-	"github.com/openidv/openidv/internal/sqlite"
+	"github.com/openidv/openidv/internal/idvtest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 var _ Service = (*app.Service)(nil)
 
-// lockedRand is a deterministic random source safe for concurrent use.
-type lockedRand struct {
-	mu sync.Mutex
-	r  *rand.ChaCha8
-}
-
-func (l *lockedRand) Read(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.r.Read(p)
-}
-
-// realEnv is the real app over SQLite in a temp dir, served by httptest.
+// realEnv is the real app (internal/idvtest: SQLite in a temp dir or a
+// fresh PostgreSQL database, fixed clock, seeded randomness) served by
+// httptest.
 type realEnv struct {
 	svc     *app.Service
 	srv     *Server
@@ -47,68 +31,24 @@ type realEnv struct {
 	store   idv.Store
 	private string // key secrets
 	public  string
-	msgs    *msgLog
+	msgs    *idvtest.Inbox
 }
 
-// msgLog records the one-time codes the app sends.
-type msgLog struct {
-	mu   sync.Mutex
-	msgs []idv.Message
-}
-
-func (m *msgLog) SendSMS(_ context.Context, msg idv.Message) error   { return m.add(msg) }
-func (m *msgLog) SendEmail(_ context.Context, msg idv.Message) error { return m.add(msg) }
-func (m *msgLog) add(msg idv.Message) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.msgs = append(m.msgs, msg)
-	return nil
-}
-
+// newRealEnv is the real app on SQLite.
 func newRealEnv(t *testing.T, opts Options) *realEnv {
 	t.Helper()
-	store, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "openidv.db"))
-	if err != nil {
-		t.Fatalf("sqlite.Open: %v", err)
-	}
-	return newRealEnvOn(t, store, opts)
+	return newRealEnvOn(t, idvtest.Backends("openidv_http")[0], opts)
 }
 
-// migratingStore is a store newRealEnvOn can prepare and close.
-type migratingStore interface {
-	idv.Store
-	Migrate(ctx context.Context) error
-	Close() error
-}
-
-// newRealEnvOn is newRealEnv on the given store, which it migrates and
-// closes at the end of the test.
-func newRealEnvOn(t *testing.T, store migratingStore, opts Options) *realEnv {
+// newRealEnvOn is the real app on a fresh store of backend b. Its
+// randomness is seeded and its clock never moves, so the golden answers
+// repeat.
+func newRealEnvOn(t *testing.T, b idvtest.Backend, opts Options) *realEnv {
 	t.Helper()
-	ctx := context.Background()
-	t.Cleanup(func() { store.Close() })
-	if err := store.Migrate(ctx); err != nil {
-		t.Fatalf("Migrate: %v", err)
-	}
-	keys, err := seal.NewKeyring(bytes.Repeat([]byte{7}, seal.KeySize))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &realEnv{msgs: &msgLog{}, store: store}
-	now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
-	e.svc, err = app.New(app.Deps{
-		Store: store, Keyring: keys, Levels: flow.DefaultLevels(), SMS: e.msgs, Email: e.msgs,
-		Now: func() time.Time { return now }, Rand: &lockedRand{r: rand.NewChaCha8([32]byte{1})},
-		Logger: slog.New(slog.DiscardHandler),
-	})
-	if err != nil {
-		t.Fatalf("app.New: %v", err)
-	}
-	if e.private, _, err = e.svc.CreateAPIKey(ctx, idv.KeyPrivate, false); err != nil {
-		t.Fatal(err)
-	}
-	if e.public, _, err = e.svc.CreateAPIKey(ctx, idv.KeyPublic, false); err != nil {
-		t.Fatal(err)
+	ie := b.NewEnv(t, idvtest.Seeded(1))
+	e := &realEnv{
+		svc: ie.Svc, store: ie.Store, msgs: ie.Inbox,
+		private: ie.Secrets[string(app.PrincipalPrivateKey)], public: ie.Secrets[string(app.PrincipalPublicKey)],
 	}
 	if opts.PublicURL == nil {
 		opts.PublicURL = &url.URL{Scheme: "https", Host: "idv.example.test"}

@@ -2,7 +2,7 @@ package idv
 
 // AuthenticationResult is the data of the authentication.completed
 // webhook and the answer of POST /v1/authentications: exactly the shape of
-// the seed `authentication-webhook-1to1.txt` (DESIGN.md §1.4). Absent
+// the client contract (docs/contracts.md, 1:1 authentication result). Absent
 // fields are omitted, as in the seed's failure examples; a mask or lenses
 // fail the attempt without error fields.
 type AuthenticationResult struct {

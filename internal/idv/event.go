@@ -17,7 +17,7 @@ const (
 )
 
 // Event is one entry of a session's timeline. Type is one of the names of
-// `sdk-event-types.txt` or a server event (session.created, ...). The
+// SDK event types (docs/contracts.md) or a server event (session.created, ...). The
 // payload is sealed with the session data key because SDK payloads may carry
 // personal data.
 type Event struct {

@@ -1,7 +1,7 @@
 package idv
 
 // Preflight is the payload of `GET /v1/sessions/{id}/preflight` and of
-// every websocket push (DESIGN.md §1.2). Field names are a public contract.
+// every websocket push (docs/contracts.md). Field names are a public contract.
 type Preflight struct {
 	SessionID            string            `json:"session_id"`
 	Status               SessionStatus     `json:"status"`

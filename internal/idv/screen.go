@@ -1,7 +1,7 @@
 package idv
 
 // Screen is what the applicant's client shows next (`screen.show`). The
-// names are a public contract taken from the seed `session-flow.txt`.
+// names are a public contract (docs/contracts.md, Session order).
 type Screen string
 
 // The screens.

@@ -27,7 +27,7 @@ type SDKField struct {
 	Type SDKFieldType
 }
 
-// SDKEventSpec is one event type of the seed `sdk-event-types.txt`.
+// SDKEventSpec is one SDK event type (docs/contracts.md, SDK events).
 type SDKEventSpec struct {
 	Type   string
 	Fields []SDKField

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -16,51 +15,21 @@ import (
 	"time"
 
 	"github.com/openidv/openidv/internal/idv"
-	"github.com/openidv/openidv/internal/postgres"
-	"github.com/openidv/openidv/internal/postgres/pgtest"
-	"github.com/openidv/openidv/internal/sqlite"
+	"github.com/openidv/openidv/internal/idvtest"
 	"github.com/openidv/openidv/internal/storetest"
 	"github.com/openidv/openidv/webhooksig"
 )
 
 const testSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
-type store interface {
-	idv.Store
-	Migrate(ctx context.Context) error
-}
-
 // stores runs fn on SQLite and, when configured, PostgreSQL.
 func stores(t *testing.T, fn func(t *testing.T, st idv.Store)) {
-	t.Run("sqlite", func(t *testing.T) { fn(t, openSQLite(t)) })
-	t.Run("postgres", func(t *testing.T) { fn(t, openPostgres(t)) })
+	idvtest.EachStore(t, "openidv_webhook", func(t *testing.T, st idvtest.Store) { fn(t, st) })
 }
 
-func openSQLite(t testing.TB) idv.Store {
-	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "openidv.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	migrate(t, st)
-	return st
-}
+func openSQLite(t testing.TB) idv.Store { return idvtest.SQLite(t) }
 
-func openPostgres(t testing.TB) idv.Store {
-	st, err := postgres.Open(t.Context(), pgtest.Database(t, "openidv_webhook"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	migrate(t, st)
-	return st
-}
-
-func migrate(t testing.TB, st store) {
-	t.Helper()
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-}
+func openPostgres(t testing.TB) idv.Store { return idvtest.Postgres(t, "openidv_webhook") }
 
 // received is one request captured by a test receiver.
 type received struct {

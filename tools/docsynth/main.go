@@ -35,7 +35,7 @@ func main() {
 	out := flag.String("out", "docsynth-out", "output directory")
 	n := flag.Int("n", 1, "identities per kind")
 	seed := flag.Int64("seed", 1, "random seed")
-	faces := flag.String("faces", "", "directory of portrait images (searched recursively), e.g. ../shared/testdata/faces/crops")
+	faces := flag.String("faces", "", "directory of portrait images (searched recursively)")
 	flag.Parse()
 	if err := run(*out, *n, *seed, *faces); err != nil {
 		fmt.Fprintln(os.Stderr, "docsynth:", err)

@@ -1,4 +1,4 @@
-// The ActionCable-style websocket of DESIGN.md §1.2.
+// The ActionCable-style websocket of docs/contracts.md.
 
 import type { Transport } from './flow';
 import type { Preflight } from './types';

@@ -1,5 +1,5 @@
-// SDK events of ../shared/seeds/sdk-event-types.txt that apply to this
-// slice, with the seed's exact names and payload shapes.
+// SDK events (docs/contracts.md) that apply to this
+// slice, with their exact names and payload shapes.
 
 import type { LogEvent } from './types';
 

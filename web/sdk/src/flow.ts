@@ -29,7 +29,7 @@ export function isTerminal(screen: string): boolean {
 
 /**
  * fallbackTimeoutMs is how long to wait for a websocket push before asking
- * for the preflight again (session-flow.txt): 90 s on the ID document
+ * for the preflight again (docs/contracts.md): 90 s on the ID document
  * screens, 30 s on email, 10 s elsewhere.
  */
 export function fallbackTimeoutMs(screen: string): number {

@@ -1,6 +1,6 @@
 // The server's JSON shapes the SDK reads (api/openapi.yaml).
 
-/** Screen names of the preflight payload (DESIGN.md §1.2). */
+/** Screen names of the preflight payload (docs/contracts.md). */
 export type ScreenName =
   | 'consent_screen'
   | 'scan_id_document_front_screen'
@@ -37,7 +37,7 @@ export interface SessionInfo {
   web_sdk_return_url: string | null;
 }
 
-/** LogEvent is what onLog receives: a type of sdk-event-types.txt and its payload. */
+/** LogEvent is what onLog receives: an SDK event type (docs/contracts.md) and its payload. */
 export interface LogEvent {
   type: string;
   payload: Record<string, unknown>;

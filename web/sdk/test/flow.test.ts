@@ -39,7 +39,7 @@ describe('viewFor', () => {
   });
 });
 
-describe('fallbackTimeoutMs (session-flow.txt)', () => {
+describe('fallbackTimeoutMs (docs/contracts.md)', () => {
   it.each([
     ['scan_id_document_front_screen', 90_000],
     ['scan_id_document_back_screen', 90_000],
