@@ -90,7 +90,7 @@ type JobStats struct {
 	Running map[string]int
 }
 
-// ErrLeaseLost answers CompleteJob, SettleJob and ExtendJobLease when the
+// ErrLeaseLost answers CompleteJob and SettleJob when the
 // lease is no longer the job's: another worker took it over after the
 // lease ended, or the attempt was already settled. Nothing was changed.
 var ErrLeaseLost = Errorf(CodeConflict, "the job's lease was lost")
@@ -104,9 +104,6 @@ type JobStore interface {
 	// writer). A running job whose lease ended and whose attempts are used
 	// up is discarded instead of being claimed again.
 	ClaimJobs(ctx context.Context, c JobClaim) ([]ClaimedJob, error)
-	// ExtendJobLease moves a held lease's end to until; ErrLeaseLost if it
-	// is not held any more.
-	ExtendJobLease(ctx context.Context, id, lease string, until time.Time) error
 	// SettleJob records an attempt that did not complete; ErrLeaseLost
 	// (and nothing changed) if the lease is not held any more.
 	SettleJob(ctx context.Context, s JobSettlement) error

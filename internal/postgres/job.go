@@ -132,19 +132,6 @@ func (s *Store) ClaimJobs(ctx context.Context, c idv.JobClaim) ([]idv.ClaimedJob
 	return out, mapErr("claim jobs", err)
 }
 
-// ExtendJobLease moves a held lease's end.
-func (s *Store) ExtendJobLease(ctx context.Context, id, lease string, until time.Time) error {
-	tag, err := s.pool.Exec(ctx, `UPDATE jobs SET lease_until = $3
-		WHERE id = $1 AND lease = $2 AND state = 'running'`, id, lease, ts(until))
-	if err != nil {
-		return mapErr("extend job lease", err)
-	}
-	if tag.RowsAffected() == 0 {
-		return idv.ErrLeaseLost
-	}
-	return nil
-}
-
 // SettleJob records an attempt that did not complete.
 func (s *Store) SettleJob(ctx context.Context, st idv.JobSettlement) error {
 	var finished *time.Time

@@ -131,14 +131,6 @@ func (s *Store) ClaimJobs(ctx context.Context, c idv.JobClaim) ([]idv.ClaimedJob
 	return out, err
 }
 
-// ExtendJobLease moves a held lease's end.
-func (s *Store) ExtendJobLease(ctx context.Context, id, lease string, until time.Time) error {
-	return s.writeTx(ctx, func(ctx context.Context, t *tx) error {
-		return leaseHeld(t.exec(ctx, "extend job lease", `UPDATE jobs SET lease_until = $3
-			WHERE id = $1 AND lease = $2 AND state = 'running'`, id, lease, micros(until)))
-	})
-}
-
 // leaseHeld turns an update's row count into ErrLeaseLost when it is 0.
 func leaseHeld(n int64, err error) error {
 	if err == nil && n == 0 {

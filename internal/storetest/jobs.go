@@ -27,7 +27,6 @@ func RunJobs(t *testing.T, open func(t *testing.T) idv.Store) {
 		{"UniqueKey", testJobUniqueKey},
 		{"Settle", testJobSettle},
 		{"MaxAttempts", testJobMaxAttempts},
-		{"ExtendLease", testJobExtendLease},
 		{"StatsAndPurge", testJobStatsAndPurge},
 	}
 	for _, tc := range tests {
@@ -368,21 +367,6 @@ func testJobMaxAttempts(t *testing.T, st idv.Store) {
 	}
 	if r := jobByID(t, st, j.ID); r.State != idv.JobDiscarded || r.LastError == "" {
 		t.Errorf("job out of attempts: %s %q, want discarded with a reason", r.State, r.LastError)
-	}
-}
-
-func testJobExtendLease(t *testing.T, st idv.Store) {
-	j := sampleJob(t, kindA)
-	enqueueJobs(t, st, j)
-	held := claimJobs(t, st, base, 1)[0]
-	if err := st.ExtendJobLease(t.Context(), j.ID, held.Lease, base.Add(3*jobLease)); err != nil {
-		t.Fatal(err)
-	}
-	if got := claimJobs(t, st, base.Add(2*jobLease), 1); len(got) != 0 {
-		t.Fatalf("claim within the extended lease: got %v", jobIDs(got))
-	}
-	if err := st.ExtendJobLease(t.Context(), j.ID, "not-the-lease", base.Add(time.Hour)); !errors.Is(err, idv.ErrLeaseLost) {
-		t.Errorf("ExtendJobLease with a wrong lease: got %v, want ErrLeaseLost", err)
 	}
 }
 
