@@ -325,7 +325,7 @@ func TestShutdownMidRun(t *testing.T) {
 		}
 
 		enqueue(t, st, crashing)
-		_, stop = start(t, deadStore{st}, reg, fast(Config{ShutdownGrace: time.Millisecond}))
+		_, stop = start(t, deadStore{st}, reg, fast(Config{Workers: 2, ShutdownGrace: time.Millisecond}))
 		for range 2 {
 			<-started // both jobs run, the polite one again at attempt 1
 		}

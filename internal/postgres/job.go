@@ -110,7 +110,7 @@ func (s *Store) ClaimJobs(ctx context.Context, c idv.JobClaim) ([]idv.ClaimedJob
 				AND ((state = 'available' AND run_at <= $1)
 					OR (state = 'running' AND lease_until <= $1 AND attempt < max_attempts))
 				AND (grp = '' OR NOT EXISTS (SELECT 1 FROM jobs o
-					WHERE o.grp = j.grp AND o.seq < j.seq AND o.state IN ('available', 'running')))
+					WHERE o.grp = j.grp AND o.grp <> '' AND o.seq < j.seq AND o.state IN ('available', 'running')))
 			ORDER BY seq LIMIT $5
 			FOR UPDATE SKIP LOCKED
 		)

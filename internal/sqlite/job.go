@@ -23,7 +23,7 @@ const jobColumns = `id, kind, args, grp, unique_key, state, attempt, max_attempt
 const jobDue = `kind IN (SELECT value FROM json_each($2))
 	AND ((state = 'available' AND run_at <= $1) OR (state = 'running' AND lease_until <= $1 AND attempt < max_attempts))
 	AND (grp = '' OR NOT EXISTS (SELECT 1 FROM jobs o
-		WHERE o.grp = j.grp AND o.seq < j.seq AND o.state IN ('available', 'running')))`
+		WHERE o.grp = j.grp AND o.grp <> '' AND o.seq < j.seq AND o.state IN ('available', 'running')))`
 
 func scanJob(row scanner) (idv.ClaimedJob, error) {
 	var (
