@@ -94,7 +94,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	}
 	loopCtx, stopLoops := context.WithCancel(context.WithoutCancel(ctx))
 	var loops sync.WaitGroup
-	startLoops(loopCtx, &loops, svc, log)
+	if err := startJobs(loopCtx, &loops, cfg, st, svc, log, reg); err != nil {
+		stopLoops()
+		loops.Wait()
+		return err
+	}
 	if err := startDispatcher(loopCtx, &loops, cfg, st, svc, log, reg); err != nil {
 		stopLoops()
 		loops.Wait()

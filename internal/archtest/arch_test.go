@@ -111,6 +111,28 @@ func TestOnlyCmdImportsCmd(t *testing.T) {
 	}
 }
 
+// TestJobImportsOnlyDomain keeps the job runner generic: of the module it
+// imports only the domain, and outside the standard library only
+// Prometheus, so use cases reach it through idv's ports.
+func TestJobImportsOnlyDomain(t *testing.T) {
+	for _, f := range parseRepo(t) {
+		if !under(f.pkg, []string{"internal/job"}) {
+			continue
+		}
+		for _, imp := range f.imports {
+			if rel, ok := strings.CutPrefix(imp, module+"/"); ok {
+				if rel != "internal/idv" {
+					t.Errorf("%s imports %q: job imports only internal/idv of the module", f.path, imp)
+				}
+				continue
+			}
+			if strings.Contains(strings.SplitN(imp, "/", 2)[0], ".") && !strings.HasPrefix(imp, "github.com/prometheus/") {
+				t.Errorf("%s imports %q: job imports only the standard library, idv and Prometheus", f.path, imp)
+			}
+		}
+	}
+}
+
 // TestRulesCatchViolations checks the checker: a pure file importing
 // net/http and calling time.Now must be reported.
 func TestRulesCatchViolations(t *testing.T) {

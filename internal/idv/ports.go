@@ -12,6 +12,7 @@ import (
 // events, its outbox messages and its change notice commit together.
 type Store interface {
 	WebhookStore
+	JobStore
 	// InTx runs fn in one serialisable-enough transaction: rows read with
 	// SessionForUpdate stay locked until commit (SQLite: a single writer,
 	// BEGIN IMMEDIATE; PostgreSQL: SELECT … FOR UPDATE). fn's error rolls back.
@@ -49,6 +50,7 @@ type StoreStats struct {
 
 // Tx is the set of writes and locked reads available inside Store.InTx.
 type Tx interface {
+	JobTx
 	CreateSession(ctx context.Context, s Session) error
 	// SessionForUpdate reads and locks a session for the rest of the tx.
 	SessionForUpdate(ctx context.Context, id string) (Session, error)
