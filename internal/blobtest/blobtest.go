@@ -294,13 +294,13 @@ func testConcurrentSameKey(t *testing.T, s idv.BlobStore) {
 	for i := range writers {
 		wg.Go(func() {
 			if err := s.Put(t.Context(), "same/key", stream{bytes.NewReader(pattern(size, byte(i)))}); err != nil {
-				errs <- fmt.Errorf("Put %d: %w", i, err)
+				errs <- fmt.Errorf("put %d: %w", i, err)
 			}
 		})
 		wg.Go(func() {
 			rc, err := s.Get(t.Context(), "same/key")
 			if err != nil {
-				errs <- fmt.Errorf("Get: %w", err)
+				errs <- fmt.Errorf("get: %w", err)
 				return
 			}
 			defer rc.Close()
