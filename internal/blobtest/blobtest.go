@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -36,6 +37,7 @@ func Run(t *testing.T, open func(t *testing.T) idv.BlobStore) {
 		{"ConcurrentSameKey", testConcurrentSameKey},
 		{"CancelledPut", testCancelledPut},
 		{"FailingReader", testFailingReader},
+		{"BoundedMemory", testBoundedMemory},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { c.run(t, open(t)) })
@@ -408,4 +410,76 @@ func checkUnchanged(t *testing.T, s idv.BlobStore, key string, old []byte) {
 	if len(infos) != 1 || infos[0].Size != int64(len(old)) {
 		t.Fatalf("List after a failed Put: got %+v, want the old object only", infos)
 	}
+}
+
+// zeros yields n zero bytes without holding them, and samples the live
+// heap at every read.
+type zeros struct {
+	n    int64
+	peak uint64
+}
+
+func (z *zeros) Read(p []byte) (int, error) {
+	z.peak = max(z.peak, heap())
+	if z.n <= 0 {
+		return 0, io.EOF
+	}
+	k := int(min(int64(len(p)), z.n))
+	clear(p[:k])
+	z.n -= int64(k)
+	return k, nil
+}
+
+// discard counts bytes and samples the live heap at every write.
+type discard struct {
+	n    int64
+	peak uint64
+}
+
+func (d *discard) Write(p []byte) (int, error) {
+	d.peak = max(d.peak, heap())
+	d.n += int64(len(p))
+	return len(p), nil
+}
+
+// heap returns the bytes of heap objects, live or not yet collected.
+func heap() uint64 {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+// testBoundedMemory streams an object several times larger than the
+// allowance through Put and Get and checks that the heap never grew by the
+// allowance meanwhile: neither side holds the whole object.
+func testBoundedMemory(t *testing.T, s idv.BlobStore) {
+	const size, allowance = 96 << 20, 32 << 20
+	runtime.GC()
+	base := heap()
+	src := &zeros{n: size}
+	if err := s.Put(t.Context(), "memory/big", src); err != nil {
+		t.Fatal(err)
+	}
+	putGrowth := int64(src.peak) - int64(base)
+	if putGrowth > allowance {
+		t.Errorf("Put of %d MiB grew the heap by %d MiB, want at most %d MiB", size>>20, putGrowth>>20, allowance>>20)
+	}
+	runtime.GC()
+	base = heap()
+	rc, err := s.Get(t.Context(), "memory/big")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst := &discard{}
+	_, err = io.CopyBuffer(dst, rc, make([]byte, 256<<10))
+	_ = rc.Close()
+	if err != nil || dst.n != size {
+		t.Fatalf("Get: read %d bytes, %v; want %d", dst.n, err, size)
+	}
+	getGrowth := int64(dst.peak) - int64(base)
+	if getGrowth > allowance {
+		t.Errorf("Get of %d MiB grew the heap by %d MiB, want at most %d MiB", size>>20, getGrowth>>20, allowance>>20)
+	}
+	t.Logf("streaming %d MiB grew the heap by at most %.1f MiB in Put and %.1f MiB in Get", size>>20,
+		float64(putGrowth)/(1<<20), float64(getGrowth)/(1<<20))
 }

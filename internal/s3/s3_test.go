@@ -1,6 +1,7 @@
 package s3
 
 import (
+	"context"
 	"fmt"
 	"sync/atomic"
 	"testing"
@@ -27,4 +28,50 @@ func TestConformance(t *testing.T) {
 		}
 		return s
 	})
+}
+
+// TestCancelledPutAbortsUpload: a large Put whose context ends mid-stream
+// leaves no object and no incomplete multipart upload (whose parts the
+// bucket would otherwise keep, and bill, until a lifecycle rule ran).
+func TestCancelledPutAbortsUpload(t *testing.T) {
+	srv := s3test.Start(t)
+	srv.CreateBucket(t, "abort")
+	s, err := OpenURL(srv.URL("abort"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	// Two whole parts go up before the reader cancels.
+	r := &cancelAfter{n: 2*PartSize + smallObject, cancel: cancel, ctx: ctx}
+	if err := s.Put(ctx, "sessions/s1/big", r); err == nil {
+		t.Fatal("Put: got nil error after cancel")
+	}
+	for u := range s.client.ListIncompleteUploads(t.Context(), "abort", "", true) {
+		if u.Err != nil {
+			t.Fatal(u.Err)
+		}
+		t.Errorf("incomplete upload left behind: %s (%s)", u.Key, u.UploadID)
+	}
+	if _, err := s.Get(t.Context(), "sessions/s1/big"); idv.ErrorCode(err) != idv.CodeNotFound {
+		t.Errorf("Get after a cancelled Put: got %v, want not found", err)
+	}
+}
+
+// cancelAfter yields n bytes, then cancels ctx and fails with its error.
+type cancelAfter struct {
+	n      int
+	cancel context.CancelFunc
+	ctx    context.Context
+}
+
+func (c *cancelAfter) Read(p []byte) (int, error) {
+	if c.n <= 0 {
+		c.cancel()
+		return 0, c.ctx.Err()
+	}
+	k := min(len(p), c.n)
+	clear(p[:k])
+	c.n -= k
+	return k, nil
 }
