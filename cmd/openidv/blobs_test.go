@@ -81,3 +81,21 @@ func TestOpenBlobStoreS3(t *testing.T) {
 		}
 	}
 }
+
+// TestServeRefusesUnreachableBlobStore: serve exits with status 1 and a log
+// line naming the blob store, before it listens, when the bucket is missing.
+func TestServeRefusesUnreachableBlobStore(t *testing.T) {
+	srv := s3test.Start(t)
+	var stdout, stderr syncBuffer
+	code := runServe(t.Context(), []string{"--addr", freeAddr(t), "--data-dir", t.TempDir(),
+		"--blob-url", srv.URL("missing-bucket")}, &stdout, &stderr)
+	if code != 1 {
+		t.Fatalf("serve with a missing bucket: exit %d, want 1; stderr:\n%s", code, stderr.String())
+	}
+	if got := stderr.String(); !strings.Contains(got, "blob store (s3) is not reachable") || strings.Contains(got, s3test.SecretKey) {
+		t.Errorf("serve's log: got %q, want the blob store named and no secret", got)
+	}
+	if strings.Contains(stdout.String(), "admin") {
+		t.Errorf("serve printed an admin key before refusing to start: %q", stdout.String())
+	}
+}
