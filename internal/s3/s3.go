@@ -97,6 +97,9 @@ func ParseURL(raw string, getenv func(string) string) (Config, error) {
 type Store struct {
 	client *minio.Client
 	bucket string
+	// pageSize is the keys asked for per List request; 0 lets the server
+	// choose (S3: 1,000). Tests make it small to cross pages.
+	pageSize int
 }
 
 var _ idv.BlobStore = (*Store)(nil)
@@ -200,7 +203,7 @@ func (s *Store) List(ctx context.Context, prefix string, fn func(idv.BlobInfo) e
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel() // stops the lister goroutine when fn stops the walk
-	for obj := range s.client.ListObjects(ctx, s.bucket, minio.ListObjectsOptions{Prefix: prefix, Recursive: true}) {
+	for obj := range s.client.ListObjects(ctx, s.bucket, minio.ListObjectsOptions{Prefix: prefix, Recursive: true, MaxKeys: s.pageSize}) {
 		if obj.Err != nil {
 			return s.wrap("list", prefix, obj.Err)
 		}

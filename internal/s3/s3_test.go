@@ -2,9 +2,14 @@ package s3
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/minio/minio-go/v7"
 
 	"github.com/openidv/openidv/internal/blobtest"
 	"github.com/openidv/openidv/internal/idv"
@@ -74,4 +79,47 @@ func (c *cancelAfter) Read(p []byte) (int, error) {
 	clear(p[:k])
 	c.n -= k
 	return k, nil
+}
+
+// TestListCrossesPages lists with three keys a page: every key comes once,
+// in order, and fn's error still stops the walk on a later page.
+func TestListCrossesPages(t *testing.T) {
+	srv := s3test.Start(t)
+	srv.CreateBucket(t, "pages")
+	s, err := OpenURL(srv.URL("pages"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.pageSize = 3
+	var want []string
+	for i := range 10 {
+		k := fmt.Sprintf("sessions/s%02d/blob", i)
+		if err := s.Put(t.Context(), k, strings.NewReader(k)); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, k)
+	}
+	// The server honours the page size, so List must follow continuations.
+	page, err := minio.Core{Client: s.client}.ListObjectsV2("pages", "sessions/", "", "", "", s.pageSize)
+	if err != nil || !page.IsTruncated || len(page.Contents) != s.pageSize {
+		t.Fatalf("one page of %d: got %d keys, truncated %v, %v", s.pageSize, len(page.Contents), page.IsTruncated, err)
+	}
+	var got []string
+	if err := s.List(t.Context(), "sessions/", func(bi idv.BlobInfo) error { got = append(got, bi.Key); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("List across pages: got %q, want %q", got, want)
+	}
+	stop := errors.New("stop")
+	n := 0
+	err = s.List(t.Context(), "sessions/", func(idv.BlobInfo) error {
+		if n++; n == 7 {
+			return stop
+		}
+		return nil
+	})
+	if !errors.Is(err, stop) || n != 7 {
+		t.Fatalf("List stopped on page 3: got %v after %d keys, want fn's error after 7", err, n)
+	}
 }
