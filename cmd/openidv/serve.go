@@ -62,6 +62,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 		return err
 	}
 	defer st.Close()
+	if _, err := openBlobStore(ctx, cfg, log); err != nil {
+		return err
+	}
 	svc, dev, err := newService(cfg, st, log)
 	if err != nil {
 		return err

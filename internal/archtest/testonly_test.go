@@ -6,11 +6,10 @@ import (
 )
 
 // testOnly packages exist for tests: only _test.go files, and other
-// test-only packages, may import them. internal/blobtest is the blob-store
-// conformance suite planned for the evidence work.
+// test-only packages, may import them.
 var testOnly = []string{
 	"internal/idvtest", "internal/postgres/pgtest", "internal/storetest", "internal/testdatadir",
-	"internal/smtp/smtptest", "internal/blobtest",
+	"internal/smtp/smtptest", "internal/blobtest", "internal/s3/s3test",
 }
 
 func TestTestOnlyPackagesStayInTests(t *testing.T) {

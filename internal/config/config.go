@@ -8,6 +8,7 @@
 package config
 
 import (
+	"net/url"
 	"path/filepath"
 	"strings"
 	"time"
@@ -18,6 +19,7 @@ type Config struct {
 	Addr            string        `koanf:"addr"`
 	DataDir         string        `koanf:"data_dir"`
 	DatabaseURL     string        `koanf:"database_url"` // empty: SQLite at DataDir/openidv.db
+	BlobURL         string        `koanf:"blob_url"`     // empty: files under DataDir/blobs; file:///path or s3://bucket?…
 	PublicURL       string        `koanf:"public_url"`   // base of hosted-page and websocket URLs
 	MasterKey       string        `koanf:"master_key"`   // empty: read or made at DataDir/master.key
 	LevelsFile      string        `koanf:"levels_file"`  // empty: the built-in levels
@@ -133,6 +135,7 @@ func settings() []setting {
 		{key: "addr", def: ":8080", usage: "listen address"},
 		{key: "data_dir", def: "./data", usage: "directory for the SQLite database, master key and files"},
 		{key: "database_url", def: "", usage: "postgres://… URL; empty uses SQLite in data_dir", secret: true},
+		{key: "blob_url", def: "", usage: "where evidence objects are kept: empty for files under data_dir/blobs, file:///absolute/path, or s3://bucket?endpoint=…&region=…&path_style=true (credentials from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)", secret: true},
 		{key: "public_url", def: "", usage: "public base URL of hosted-page and websocket URLs; empty builds them from the Host header, which must then be the listening address or one of allowed_hosts"},
 		{key: "allowed_hosts", def: []string{}, usage: "comma-separated Host values (host or host:port) accepted besides the listening address when public_url is empty", list: true},
 		{key: "master_key", def: "", usage: "master key (base64); empty reads or makes data_dir/master.key", secret: true},
@@ -181,6 +184,21 @@ func (c Config) DatabasePath() string { return filepath.Join(c.DataDir, "openidv
 
 // MasterKeyPath returns the file the master key is read from or made in.
 func (c Config) MasterKeyPath() string { return filepath.Join(c.DataDir, "master.key") }
+
+// BlobDir returns the directory of the local blob store: the path of a
+// file:// BlobURL, or DataDir/blobs when BlobURL is empty. It returns ""
+// when BlobURL names another service (s3://).
+func (c Config) BlobDir() string {
+	switch {
+	case c.BlobURL == "":
+		return filepath.Join(c.DataDir, "blobs")
+	case strings.HasPrefix(c.BlobURL, "file://"):
+		if u, err := url.Parse(c.BlobURL); err == nil {
+			return filepath.FromSlash(u.Path)
+		}
+	}
+	return ""
+}
 
 // UsesPostgres reports whether DatabaseURL points at PostgreSQL.
 func (c Config) UsesPostgres() bool {

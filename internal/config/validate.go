@@ -23,6 +23,9 @@ func (c Config) validate() []string {
 	if c.DatabaseURL != "" && !c.UsesPostgres() {
 		add("database_url must be a postgres:// or postgresql:// URL, or empty for SQLite")
 	}
+	if msg := validateBlobURL(c.BlobURL); msg != "" {
+		add("%s", msg)
+	}
 	if c.PublicURL != "" && !isHTTPURL(c.PublicURL, true) {
 		add("public_url %q must be an absolute http(s) URL", c.PublicURL)
 	}
@@ -71,6 +74,32 @@ func (c Config) validate() []string {
 		add("log_level %q must be debug, info, warn or error", c.LogLevel)
 	}
 	return p
+}
+
+// validateBlobURL checks the form of blob_url (the S3 adapter checks its
+// parameters when it opens); it returns "" when the URL is fine. The URL is
+// never quoted: it may carry a secret key.
+func validateBlobURL(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "blob_url must be empty, file:///absolute/path or s3://bucket?…"
+	}
+	switch u.Scheme {
+	case "file":
+		if (u.Host != "" && u.Host != "localhost") || !strings.HasPrefix(u.Path, "/") || u.RawQuery != "" || u.Path == "/" {
+			return "blob_url file:// must name an absolute directory other than /, like file:///var/lib/openidv/blobs"
+		}
+	case "s3":
+		if u.Host == "" || (u.Path != "" && u.Path != "/") || u.User != nil {
+			return "blob_url s3:// must name a bucket and no path, like s3://bucket?endpoint=http://127.0.0.1:7070&region=us-east-1"
+		}
+	default:
+		return "blob_url must be empty (files under data_dir/blobs), file:///absolute/path or s3://bucket?…"
+	}
+	return ""
 }
 
 func (h HostedPageConfig) validate() []string {
