@@ -13,6 +13,7 @@ import (
 type Store interface {
 	WebhookStore
 	JobStore
+	EvidenceStore
 	// InTx runs fn in one serialisable-enough transaction: rows read with
 	// SessionForUpdate stay locked until commit (SQLite: a single writer,
 	// BEGIN IMMEDIATE; PostgreSQL: SELECT … FOR UPDATE). fn's error rolls back.
@@ -51,6 +52,7 @@ type StoreStats struct {
 // Tx is the set of writes and locked reads available inside Store.InTx.
 type Tx interface {
 	JobTx
+	EvidenceTx
 	CreateSession(ctx context.Context, s Session) error
 	// SessionForUpdate reads and locks a session for the rest of the tx.
 	SessionForUpdate(ctx context.Context, id string) (Session, error)
