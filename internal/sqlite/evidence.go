@@ -107,33 +107,42 @@ func (t *tx) DeleteEvidenceOfSession(ctx context.Context, sessionID string) ([]s
 	if err != nil {
 		return nil, err
 	}
-	rows, err := t.q.QueryContext(c, `DELETE FROM check_results
+	derived, err := deleteReturning(c, t.q, "delete check results", `DELETE FROM check_results
 		WHERE media_id IN (SELECT id FROM media WHERE session_id = $1) RETURNING blob_keys`, sessionID)
-	if err != nil {
-		return nil, mapErr("delete check results", err)
-	}
-	var keys []string
-	for rows.Next() {
-		var js string
-		if err := rows.Scan(&js); err != nil {
-			rows.Close()
-			return nil, mapErr("delete check results", err)
-		}
-		var derived []string
-		if err := json.Unmarshal([]byte(js), &derived); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("sqlite: decode check result blob keys: %w", err)
-		}
-		keys = append(keys, derived...)
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-		return nil, mapErr("delete check results", err)
-	}
-	media, err := readIDs(c, t.q, `DELETE FROM media WHERE session_id = $1 RETURNING blob_key`, sessionID)
 	if err != nil {
 		return nil, err
 	}
-	return append(media, keys...), nil
+	keys, err := deleteReturning(c, t.q, "delete media",
+		`DELETE FROM media WHERE session_id = $1 RETURNING blob_key`, sessionID)
+	if err != nil {
+		return nil, err
+	}
+	for _, js := range derived {
+		var more []string
+		if err := json.Unmarshal([]byte(js), &more); err != nil {
+			return nil, fmt.Errorf("sqlite: decode check result blob keys: %w", err)
+		}
+		keys = append(keys, more...)
+	}
+	return keys, nil
+}
+
+// deleteReturning runs a DELETE … RETURNING of one text column.
+func deleteReturning(ctx context.Context, q querier, what, query string, args ...any) ([]string, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, mapErr(what, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, mapErr(what, err)
+		}
+		out = append(out, v)
+	}
+	return out, mapErr(what, rows.Err())
 }
 
 // MediaByID reads a media from the read pool.
