@@ -9,9 +9,6 @@ import (
 	"github.com/openidv/openidv/internal/idv"
 )
 
-// maxParts bounds the parts read before giving up on a body.
-const maxParts = 8
-
 // ParseMultipart reads a multipart/form-data body with exactly one `file`
 // part and one `app_screen` part. The file is read into a buffer of at
 // most limit bytes (DefaultMaxBytes when limit <= 0): a larger file is
@@ -29,7 +26,7 @@ func ParseMultipart(r io.Reader, boundary string, limit int64) (Upload, error) {
 	mr := multipart.NewReader(r, boundary)
 	var u Upload
 	var haveFile, haveScreen bool
-	for range maxParts {
+	for { // at most three parts: a repeated or unknown one ends the loop
 		p, err := mr.NextRawPart()
 		if errors.Is(err, io.EOF) {
 			return finishMultipart(u, haveFile, haveScreen)
@@ -62,7 +59,6 @@ func ParseMultipart(r io.Reader, boundary string, limit int64) (Upload, error) {
 			return Upload{}, fieldErr(idv.CodeInvalid, name, "is not a known field")
 		}
 	}
-	return Upload{}, idv.Errorf(idv.CodeInvalid, "the multipart body has more than %d parts", maxParts)
 }
 
 func finishMultipart(u Upload, haveFile, haveScreen bool) (Upload, error) {
