@@ -1,10 +1,16 @@
 package upload
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
+	"image"
+	"image/jpeg"
+	"image/png"
 
 	"github.com/openidv/openidv/internal/idv"
 	"github.com/openidv/openidv/internal/imaging"
+	"golang.org/x/image/webp"
 )
 
 // imagingFormat maps an image kind to imaging's format name.
@@ -39,6 +45,48 @@ func CheckImage(b []byte, k Kind, lim imaging.Limits) (imaging.Info, error) {
 		return imaging.Info{}, idv.Errorf(idv.CodeInvalid, "the image's format does not match its bytes")
 	}
 	return info, nil
+}
+
+// CheckHeader is the cheap half of CheckImage: it reads only the header of
+// b, already sniffed as kind k, and refuses dimensions outside lim (a
+// decompression bomb) or a header that does not parse, without decoding
+// any pixel. It costs microseconds where CheckImage costs a full decode,
+// for an upload route that must answer fast and leaves the decode to the
+// background check. It returns the stored (not EXIF-rotated) dimensions.
+func CheckHeader(b []byte, k Kind, lim imaging.Limits) (w, h int, err error) {
+	if !k.IsImage() {
+		return 0, 0, idv.Errorf(idv.CodeUnsupportedMediaType, "this screen takes a JPEG, PNG or WebP image")
+	}
+	lim = withDefaults(lim)
+	cfg, err := decodeConfig(b, k)
+	if err != nil {
+		return 0, 0, &idv.Error{Code: idv.CodeInvalid, Err: err, Message: "the image's header is truncated or corrupt"}
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > lim.MaxSide || cfg.Height > lim.MaxSide ||
+		int64(cfg.Width)*int64(cfg.Height) > int64(lim.MaxPixels) {
+		return 0, 0, idv.Errorf(idv.CodeInvalid, "the image's dimensions (%d×%d) exceed the limit of %d px a side and %d pixels",
+			cfg.Width, cfg.Height, lim.MaxSide, lim.MaxPixels)
+	}
+	return cfg.Width, cfg.Height, nil
+}
+
+// decodeConfig reads the header of an image of kind k; a decoder panic on
+// hostile bytes is an error.
+func decodeConfig(b []byte, k Kind) (cfg image.Config, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("upload: header decoder panic: %v", r)
+		}
+	}()
+	r := bytes.NewReader(b)
+	switch k {
+	case JPEG:
+		return jpeg.DecodeConfig(r)
+	case PNG:
+		return png.DecodeConfig(r)
+	default:
+		return webp.DecodeConfig(r)
+	}
 }
 
 // withDefaults fills lim's zero fields from imaging.DefaultLimits, so that

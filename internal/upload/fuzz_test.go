@@ -58,8 +58,9 @@ func FuzzParseMultipart(f *testing.F) {
 	})
 }
 
-// FuzzSniff: no input panics Sniff or CheckImage, and an accepted image
-// kind is one CheckImage agrees on or refuses with a typed error.
+// FuzzSniff: no input panics Sniff, CheckHeader or CheckImage, accepted
+// images have positive dimensions, and CheckImage never accepts what
+// CheckHeader refuses.
 func FuzzSniff(f *testing.F) {
 	f.Add(jpegOf(f, 8, 8))
 	f.Add(pngOf(f, 8, 8))
@@ -72,9 +73,17 @@ func FuzzSniff(f *testing.F) {
 		if err != nil || !k.IsImage() {
 			return
 		}
-		info, err := CheckImage(b, k, imaging.Limits{MaxPixels: 1 << 20, MaxSide: 4096})
+		lim := imaging.Limits{MaxPixels: 1 << 20, MaxSide: 4096}
+		w, h, herr := CheckHeader(b, k, lim)
+		if herr == nil && (w <= 0 || h <= 0) {
+			t.Errorf("CheckHeader accepted a %dx%d image", w, h)
+		}
+		info, err := CheckImage(b, k, lim)
 		if err == nil && (info.Width <= 0 || info.Height <= 0) {
 			t.Errorf("accepted a %dx%d image", info.Width, info.Height)
+		}
+		if err == nil && herr != nil {
+			t.Errorf("CheckImage accepted what CheckHeader refused: %v", herr)
 		}
 	})
 }

@@ -115,6 +115,36 @@ func TestCheckImage(t *testing.T) {
 	}
 }
 
+func TestCheckHeader(t *testing.T) {
+	j := jpegOf(t, 40, 30)
+	tests := []struct {
+		name     string
+		in       []byte
+		kind     Kind
+		wantCode idv.Code
+		wantW    int
+	}{
+		{"jpeg", j, JPEG, "", 40},
+		{"png", pngOf(t, 40, 30), PNG, "", 40},
+		{"webp", webp1x1(), WebP, "", 1},
+		{"png bomb 50000x50000", pngBomb(50000, 50000), PNG, idv.CodeInvalid, 0},
+		{"png 0x10", pngBomb(0, 10), PNG, idv.CodeInvalid, 0},
+		{"jpeg cut in its header", j[:20], JPEG, idv.CodeInvalid, 0},
+		{"pdf", minimalPDF(), PDF, idv.CodeUnsupportedMediaType, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w, _, err := CheckHeader(tt.in, tt.kind, imaging.Limits{})
+			if got := codeOf(err); got != tt.wantCode {
+				t.Fatalf("CheckHeader: code %q, want %q (err %v)", got, tt.wantCode, err)
+			}
+			if w != tt.wantW {
+				t.Errorf("CheckHeader: width %d, want %d", w, tt.wantW)
+			}
+		})
+	}
+}
+
 // TestCheckImageBombAllocatesLittle proves that a decompression bomb is
 // refused from its header: checking it allocates far less than one row
 // of its declared pixels.

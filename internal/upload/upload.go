@@ -101,28 +101,44 @@ func DecodeBase64(s string, limit int64) ([]byte, error) {
 		return nil, fieldErr(idv.CodePayloadTooLarge, FieldMedia,
 			"decodes to more than the limit of "+itoa(limit)+" bytes")
 	}
-	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
+	// The decoders of encoding/base64 skip \r and \n, even Strict ones.
+	if i := indexLineBreak(s); i >= 0 {
 		return nil, mediaErr("contains a line break at character " + itoa(int64(i)) + ": send the base64 text on one line")
-	}
-	if i := strings.IndexAny(s, " \t\f\v"); i >= 0 {
-		return nil, mediaErr("contains white space at character " + itoa(int64(i)) + ": send the base64 text without spaces")
-	}
-	if i := strings.IndexAny(s, "-_"); i >= 0 {
-		return nil, mediaErr("uses the URL-safe alphabet ('-' or '_' at character " + itoa(int64(i)) +
-			"): use the standard alphabet with '+' and '/'")
-	}
-	if len(s)%4 != 0 {
-		return nil, mediaErr("has a length that is not a multiple of 4: the '=' padding is missing or the text is cut short")
 	}
 	data, err := base64.StdEncoding.Strict().DecodeString(s)
 	if err != nil {
-		msg := "is not valid base64 (RFC 4648, standard alphabet, with padding)"
-		if ce, ok := err.(base64.CorruptInputError); ok {
-			msg += " at character " + itoa(int64(ce))
-		}
-		return nil, mediaErr(msg)
+		return nil, diagnose(s, err)
 	}
 	return data, nil
+}
+
+// indexLineBreak is the index of the first \r or \n in s, or -1.
+func indexLineBreak(s string) int {
+	i, j := strings.IndexByte(s, '\n'), strings.IndexByte(s, '\r')
+	if i < 0 || j >= 0 && j < i {
+		return j
+	}
+	return i
+}
+
+// diagnose names what is wrong with s, which failed to decode with err.
+// It runs only on refused input, so its scans cost nothing on the way in.
+func diagnose(s string, err error) error {
+	if i := strings.IndexAny(s, " \t\f\v"); i >= 0 {
+		return mediaErr("contains white space at character " + itoa(int64(i)) + ": send the base64 text without spaces")
+	}
+	if i := strings.IndexAny(s, "-_"); i >= 0 {
+		return mediaErr("uses the URL-safe alphabet ('-' or '_' at character " + itoa(int64(i)) +
+			"): use the standard alphabet with '+' and '/'")
+	}
+	if len(s)%4 != 0 {
+		return mediaErr("has a length that is not a multiple of 4: the '=' padding is missing or the text is cut short")
+	}
+	msg := "is not valid base64 (RFC 4648, standard alphabet, with padding)"
+	if ce, ok := err.(base64.CorruptInputError); ok {
+		msg += " at character " + itoa(int64(ce))
+	}
+	return mediaErr(msg)
 }
 
 // decodedLen is the size s decodes to, an upper bound when s is malformed.
