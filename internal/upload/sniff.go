@@ -88,11 +88,11 @@ func hasHostile(b []byte) bool {
 
 // checkTrailer refuses what follows an image's end marker.
 func checkTrailer(kind string, rest []byte) error {
+	if len(rest) > trailingSlack { // checked first: hasHostile copies what it scans
+		return polyglot(kind, itoa(int64(len(rest)))+" bytes after its end")
+	}
 	if hasHostile(rest) {
 		return polyglot(kind, "an archive or HTML after its end")
-	}
-	if len(rest) > trailingSlack {
-		return polyglot(kind, itoa(int64(len(rest)))+" bytes after its end")
 	}
 	return nil
 }

@@ -61,11 +61,7 @@ type JSONBody struct {
 // file whose decoded size exceeds limit (DefaultMaxBytes when limit <= 0)
 // before decoding it.
 func FromJSON(b JSONBody, limit int64) (Upload, error) {
-	data, err := DecodeBase64(b.MediaBase64Strict, limit)
-	if err != nil {
-		return Upload{}, err
-	}
-	if err := checkScreen(b.AppScreen); err != nil {
+	if err := checkScreen(b.AppScreen); err != nil { // before the costly decode
 		return Upload{}, err
 	}
 	if len(b.CaptureID) > maxScreenLen {
@@ -76,6 +72,10 @@ func FromJSON(b JSONBody, limit int64) (Upload, error) {
 	}
 	if b.CapturedAtMS != nil && *b.CapturedAtMS < 0 {
 		return Upload{}, fieldErr(idv.CodeInvalid, "captured_at_ms", "must not be negative")
+	}
+	data, err := DecodeBase64(b.MediaBase64Strict, limit)
+	if err != nil {
+		return Upload{}, err
 	}
 	return Upload{Data: data, AppScreen: b.AppScreen, CaptureID: b.CaptureID,
 		FrameIndex: b.FrameIndex, CapturedAtMS: b.CapturedAtMS}, nil
