@@ -137,3 +137,24 @@ func noiseJPEG(t testing.TB, n int) []byte {
 }
 
 func cat(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
+
+// webpWithChunk appends a chunk to the 1×1 WebP and fixes the RIFF size.
+func webpWithChunk(fourcc, data string) []byte {
+	out := append([]byte{}, webp1x1()...)
+	out = append(out, fourcc...)
+	out = binary.LittleEndian.AppendUint32(out, uint32(len(data)))
+	out = append(out, data...)
+	if len(data)%2 == 1 {
+		out = append(out, 0)
+	}
+	binary.LittleEndian.PutUint32(out[4:], uint32(len(out)-8))
+	return out
+}
+
+// webpChunkTooLong is webpWithChunk whose last chunk claims more bytes
+// than the RIFF holds.
+func webpChunkTooLong() []byte {
+	b := webpWithChunk("XMP ", "abcd")
+	binary.LittleEndian.PutUint32(b[len(b)-8:], 1000)
+	return b
+}

@@ -47,7 +47,8 @@ var hostile = [][]byte{
 // VP8, VP8L or VP8X chunk) or PDF (%PDF- at byte 0 and %%EOF near the
 // end). It refuses a truncated image, data after an image's end beyond a
 // small slack, and a ZIP or HTML marker after the end or inside a JPEG
-// comment or application segment or a PNG ancillary chunk: such a file is
+// comment or application segment, a PNG ancillary chunk or a WebP
+// metadata chunk: such a file is
 // also a ZIP archive or a web page. Other bytes are
 // CodeUnsupportedMediaType.
 func Sniff(b []byte) (Kind, error) {
@@ -181,7 +182,8 @@ func sniffPNG(b []byte) error {
 	}
 }
 
-// sniffWebP checks the RIFF size against the file and the first chunk.
+// sniffWebP checks the RIFF size against the file, the first chunk, and
+// the chunks' sizes, scanning the metadata chunks for hostile markers.
 func sniffWebP(b []byte) error {
 	if len(b) < 20 {
 		return truncated("WebP")
@@ -194,6 +196,20 @@ func sniffWebP(b []byte) error {
 	case "VP8 ", "VP8L", "VP8X":
 	default:
 		return truncated("WebP")
+	}
+	for i := int64(12); i+8 <= size; {
+		n := int64(binary.LittleEndian.Uint32(b[i+4:]))
+		if n > size-i-8 {
+			return truncated("WebP")
+		}
+		switch string(b[i : i+4]) {
+		case "VP8 ", "VP8L", "ALPH", "ANMF":
+		default: // EXIF, XMP, ICC profile and unknown chunks
+			if hasHostile(b[i+8 : i+8+n]) {
+				return polyglot("WebP", "an archive or HTML in a "+string(b[i:i+4])+" chunk")
+			}
+		}
+		i += 8 + n + n%2
 	}
 	return checkTrailer("WebP", b[size:])
 }
