@@ -22,7 +22,7 @@ import (
 const module = "github.com/openidv/openidv"
 
 // pure packages do no I/O and read no clock or randomness themselves.
-var pure = []string{"internal/idv", "internal/flow", "internal/face", "internal/document", "internal/imaging"}
+var pure = []string{"internal/idv", "internal/flow", "internal/face", "internal/document", "internal/imaging", "internal/upload"}
 
 // adapters implement ports; they may import the domain and support
 // packages, never another adapter.
