@@ -104,7 +104,7 @@ func TestPassportSpecimens(t *testing.T) {
 		specs = specs[len(specs)-3:]
 	}
 	rd := reader(t)
-	accepted := 0
+	accepted, portraits := 0, 0
 	for _, s := range specs {
 		data, err := os.ReadFile(filepath.Join(dir, s.Path))
 		if err != nil {
@@ -145,6 +145,7 @@ func TestPassportSpecimens(t *testing.T) {
 			t.Errorf("%s: fields %+v disagree with %q", s.Path, f, want)
 		}
 		if got.Portrait != nil {
+			portraits++
 			if _, err := png.Decode(bytes.NewReader(got.Portrait)); err != nil {
 				t.Errorf("%s: portrait is no PNG: %v", s.Path, err)
 			}
@@ -153,7 +154,10 @@ func TestPassportSpecimens(t *testing.T) {
 	if accepted < len(specs)/2 {
 		t.Fatalf("accepted %d of %d specimen passports", accepted, len(specs))
 	}
-	t.Logf("accepted %d of %d specimen passports (the others the engine itself refuses)", accepted, len(specs))
+	if portraits == 0 {
+		t.Errorf("no portrait on any of the %d accepted passports", accepted)
+	}
+	t.Logf("accepted %d of %d specimen passports (the others the engine itself refuses), %d with a portrait", accepted, len(specs), portraits)
 }
 
 // TestExpiredSpecimenIsRefused: the same specimen, judged today, is
