@@ -70,12 +70,15 @@ type DocumentReading struct {
 	Code string
 	// Codes are every cause found, Code first (empty when accepted).
 	Codes        []string
+	// DocumentType is what the zone says; the engine reads no driving
+	// licence yet, so a card without a zone is DocumentUnknown.
 	DocumentType DocumentType
 	// NeedsBack: the other side must be photographed too (TD1 cards, cards
 	// without a machine-readable zone on this side; never passports).
 	NeedsBack bool
 	// Fields are what the machine-readable zone says; nil when none was
-	// read.
+	// read. Only an accepted reading's fields are trustworthy: on a refused
+	// one, characters the check digits do not protect (names) may be wrong.
 	Fields *DocumentFields
 	// Portrait is the holder's photo cut from the document, PNG-encoded;
 	// nil when none was found.
