@@ -69,7 +69,7 @@ type DocumentReading struct {
 	// "mrz_unclear", "document_expired"), else "".
 	Code string
 	// Codes are every cause found, Code first (empty when accepted).
-	Codes        []string
+	Codes []string
 	// DocumentType is what the zone says; the engine reads no driving
 	// licence yet, so a card without a zone is DocumentUnknown.
 	DocumentType DocumentType
