@@ -62,10 +62,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 		return err
 	}
 	defer st.Close()
-	if _, err := openBlobStore(ctx, cfg, log); err != nil {
+	blobs, err := openBlobStore(ctx, cfg, log)
+	if err != nil {
 		return err
 	}
-	svc, dev, err := newService(cfg, st, log)
+	svc, dev, err := newService(cfg, st, blobs, log)
 	if err != nil {
 		return err
 	}
@@ -246,7 +247,7 @@ func runAPIKey(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return 1
 	}
 	defer st.Close()
-	svc, _, err := newService(cfg, st, log)
+	svc, _, err := newService(cfg, st, nil, log)
 	if err != nil {
 		log.Error("apikey failed", "error", err.Error())
 		return 1

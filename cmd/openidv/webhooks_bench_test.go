@@ -48,7 +48,7 @@ func startBenchServer(b *testing.B, databaseURL, receiver string) *benchServer {
 	if err != nil {
 		b.Fatal(err)
 	}
-	svc, _, err := newService(cfg, st, log)
+	svc, _, err := newService(cfg, st, nil, log)
 	if err != nil {
 		b.Fatal(err)
 	}

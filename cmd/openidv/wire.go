@@ -186,8 +186,9 @@ func smtpConfig(cfg config.Config, log *slog.Logger) smtp.Config {
 		TLS: tls[c.TLS], Logger: log}
 }
 
-// newService builds the application service on st.
-func newService(cfg config.Config, st idv.Store, log *slog.Logger) (*app.Service, *devinbox.Inbox, error) {
+// newService builds the application service on st and blobs (nil when the
+// command stores and erases no evidence objects).
+func newService(cfg config.Config, st idv.Store, blobs idv.BlobStore, log *slog.Logger) (*app.Service, *devinbox.Inbox, error) {
 	levels, err := loadLevels(cfg)
 	if err != nil {
 		return nil, nil, err
@@ -201,7 +202,7 @@ func newService(cfg config.Config, st idv.Store, log *slog.Logger) (*app.Service
 		return nil, nil, err
 	}
 	svc, err := app.New(app.Deps{
-		Store: st, Keyring: keys, Levels: levels, SMS: sms, Email: email, Logger: log,
+		Store: st, Blobs: blobs, Keyring: keys, Levels: levels, SMS: sms, Email: email, Logger: log,
 		SessionTTL: cfg.SessionTTL, Retention: cfg.Retention, CheckWebhookURL: checkWebhookURL(cfg),
 		Events: app.EventLimits{MaxPerSession: cfg.Events.MaxPerSession, MaxPayloadBytes: cfg.Events.MaxPayloadBytes},
 	})

@@ -70,7 +70,8 @@ func (s *Service) expireBatch(ctx context.Context) (n int, more bool, err error)
 }
 
 // PurgeRetention erases the sessions created longer ago than the
-// retention period and returns how many; 0 retention keeps everything.
+// retention period (deleting their evidence objects after each batch
+// commits) and returns how many; 0 retention keeps everything.
 func (s *Service) PurgeRetention(ctx context.Context) (int, error) {
 	if s.retention <= 0 {
 		return 0, nil
@@ -78,7 +79,9 @@ func (s *Service) PurgeRetention(ctx context.Context) (int, error) {
 	total := 0
 	for {
 		n := 0
+		var keys []string
 		err := s.store.InTx(ctx, func(tx idv.Tx) error {
+			keys = nil // a retried transaction starts afresh
 			ids, err := tx.SessionIDsCreatedBefore(ctx, s.now().Add(-s.retention), sweepBatch)
 			if err != nil {
 				return internal("list old sessions", err)
@@ -89,15 +92,18 @@ func (s *Service) PurgeRetention(ctx context.Context) (int, error) {
 				if err != nil {
 					return internal("lock session", err)
 				}
-				if err := s.erase(ctx, tx, sess); err != nil {
+				erased, err := s.erase(ctx, tx, sess)
+				if err != nil {
 					return err
 				}
+				keys = append(keys, erased...)
 			}
 			return nil
 		})
 		if err != nil {
 			return total, err
 		}
+		s.deleteBlobs(ctx, keys)
 		total += n
 		if n < sweepBatch {
 			return total, nil

@@ -43,11 +43,15 @@ type Deps struct {
 	CheckWebhookURL func(raw string) error
 	// Events bounds the SDK events a session keeps (zero: the defaults).
 	Events EventLimits
+	// Blobs keeps the encrypted evidence objects; erasure and retention
+	// delete a session's objects from it after commit. nil: no objects.
+	Blobs idv.BlobStore
 }
 
 // Service implements the use cases of API.md. It is safe for concurrent use.
 type Service struct {
 	store     idv.Store
+	blobs     idv.BlobStore
 	keys      *seal.Keyring
 	levels    map[string]idv.Level
 	sms       idv.SMSSender
@@ -95,7 +99,7 @@ func New(deps Deps) (*Service, error) {
 		return nil, err
 	}
 	s := &Service{
-		store: deps.Store, keys: deps.Keyring, levels: levels, sms: deps.SMS, email: deps.Email,
+		store: deps.Store, blobs: deps.Blobs, keys: deps.Keyring, levels: levels, sms: deps.SMS, email: deps.Email,
 		log: deps.Logger, now: deps.Now, rand: deps.Rand, ttl: deps.SessionTTL, retention: deps.Retention,
 		checkURL: deps.CheckWebhookURL, events: deps.Events.withDefaults(),
 	}

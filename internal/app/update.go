@@ -89,26 +89,55 @@ func applyUpdate(a *idv.Applicant, sess *idv.Session, in SessionUpdate) []string
 }
 
 // EraseSession destroys the session's data key (crypto-shredding its
-// applicant data, timeline payloads and evidence), marks it erased and
-// keeps a skeleton without personal data. Private key; erasing twice is
-// not an error.
+// applicant data, timeline payloads and evidence), deletes its evidence
+// records and marks it erased, keeping a skeleton without personal data;
+// after commit it deletes the evidence objects. Private key; erasing twice
+// is not an error.
 func (s *Service) EraseSession(ctx context.Context, p Principal, id string) error {
-	return s.store.InTx(ctx, func(tx idv.Tx) error {
+	var keys []string
+	err := s.store.InTx(ctx, func(tx idv.Tx) error {
+		keys = nil // a retried transaction starts afresh
 		sess, err := loadForUpdate(ctx, tx, p, id, accessPrivate)
 		if err != nil {
 			return err
 		}
-		return s.erase(ctx, tx, sess)
+		keys, err = s.erase(ctx, tx, sess)
+		return err
 	})
+	if err != nil {
+		return err
+	}
+	s.deleteBlobs(ctx, keys)
+	return nil
 }
 
-// erase crypto-shreds sess inside tx.
-func (s *Service) erase(ctx context.Context, tx idv.Tx, sess idv.Session) error {
+// deleteBlobs removes the objects of erased evidence; call it only after
+// the erasing transaction committed. A failure is logged and not returned:
+// the data key is gone, so the bytes are unreadable, and the orphan sweep
+// removes what is left.
+func (s *Service) deleteBlobs(ctx context.Context, keys []string) {
+	if s.blobs == nil {
+		return
+	}
+	for _, k := range keys {
+		if err := s.blobs.Delete(ctx, k); err != nil {
+			s.log.Warn("evidence object not deleted after erasure", "error", err.Error())
+		}
+	}
+}
+
+// erase crypto-shreds sess inside tx, deletes its evidence records and
+// returns the blob keys they named, which the caller deletes after commit.
+func (s *Service) erase(ctx context.Context, tx idv.Tx, sess idv.Session) ([]string, error) {
 	if sess.Status == idv.StatusErased {
-		return nil
+		return nil, nil
+	}
+	keys, err := tx.DeleteEvidenceOfSession(ctx, sess.ID)
+	if err != nil {
+		return nil, internal("delete evidence", err)
 	}
 	if err := tx.DeleteDataKey(ctx, sess.ID); err != nil && idv.ErrorCode(err) != idv.CodeNotFound {
-		return internal("delete data key", err)
+		return nil, internal("delete data key", err)
 	}
 	sess.Status = idv.StatusErased
 	sess.SealedApplicant = nil
@@ -126,18 +155,18 @@ func (s *Service) erase(ctx context.Context, tx idv.Tx, sess idv.Session) error 
 	// the webhook types (docs/events.md) have no erasure event.
 	ev, err := s.event(sess.ID, idv.TimelineErased, idv.SourceServer, nil, seal.DataKey{}, s.now())
 	if err != nil {
-		return err
+		return nil, err
 	}
 	sess.Version++
 	sess.UpdatedAt = s.now()
 	if err := tx.UpdateSession(ctx, sess); err != nil {
-		return internal("update session", err)
+		return nil, internal("update session", err)
 	}
 	if err := tx.AppendEvents(ctx, ev); err != nil {
-		return internal("append events", err)
+		return nil, internal("append events", err)
 	}
 	if err := tx.NotifySession(ctx, sess.ID); err != nil {
-		return internal("notify", err)
+		return nil, internal("notify", err)
 	}
-	return nil
+	return keys, nil
 }
