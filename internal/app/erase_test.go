@@ -165,3 +165,22 @@ func TestPurgeRetentionDeletesEvidence(t *testing.T) {
 		wantObjects(t, "after retention", bs, keep)
 	})
 }
+
+// failingDeletes is a blob store whose Delete always fails.
+type failingDeletes struct{ idv.BlobStore }
+
+func (failingDeletes) Delete(context.Context, string) error {
+	return idv.Errorf(idv.CodeInternal, "disk on fire")
+}
+
+func TestEraseSurvivesFailedObjectDelete(t *testing.T) {
+	bs := newBlobs(t)
+	e := idvtest.NewEnv(t, func(d *app.Deps) { d.Blobs = failingDeletes{bs} })
+	cs, _ := e.ContactSession(t)
+	_, keys := putEvidence(t, e, bs, cs.SessionID)
+	// The data key and rows are gone; the leftover objects are unreadable
+	// and left for the orphan sweep.
+	wantCode(t, "erase", e.Svc.EraseSession(context.Background(), e.Private, cs.SessionID), "")
+	wantMedia(t, "erased session", e, cs.SessionID, 0)
+	wantObjects(t, "failed deletes", bs, keys)
+}
