@@ -114,11 +114,13 @@ func (s *Service) EraseSession(ctx context.Context, p Principal, id string) erro
 // deleteBlobs removes the objects of erased evidence; call it only after
 // the erasing transaction committed. A failure is logged and not returned:
 // the data key is gone, so the bytes are unreadable, and the orphan sweep
-// removes what is left.
+// removes what is left. The deletes outlive the caller's cancellation (a
+// client that hangs up right after the commit), since the erasure happened.
 func (s *Service) deleteBlobs(ctx context.Context, keys []string) {
 	if s.blobs == nil {
 		return
 	}
+	ctx = context.WithoutCancel(ctx)
 	for _, k := range keys {
 		if err := s.blobs.Delete(ctx, k); err != nil {
 			s.log.Warn("evidence object not deleted after erasure", "error", err.Error())
