@@ -5,7 +5,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -446,13 +445,7 @@ func TestE2EWebhooksBadInput(t *testing.T) {
 // createAPIKey runs `openidv apikey create` on the data directory.
 func createAPIKey(t *testing.T, dataDir, kind string) string {
 	t.Helper()
-	cmd := exec.Command(e2eBinary(t), "apikey", "create", "--kind", kind, "--data-dir", dataDir)
-	cmd.Env = e2eEnviron()
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("apikey create: %v", err)
-	}
-	return strings.TrimSpace(string(out))
+	return createAPIKeyOn(t, dataDir, "", kind)
 }
 
 // checkIdempotentCreate sends one creation twice with an Idempotency-Key:
