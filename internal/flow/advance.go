@@ -21,8 +21,9 @@ import (
 // for a step that is not the current one, or a code for a step that already
 // passed; CodeInvalid for an input the session's level cannot take (a code
 // for a step that takes none, media for a step that takes none, any input
-// for a step that is not available yet), a wrong or expired code; CodeRateLimited for a refused resend (wrapping a
-// *RetryAfter when a later send will be allowed).
+// for a step that is not available yet), a wrong or expired code;
+// CodeRateLimited for a refused resend (wrapping a *RetryAfter when a later
+// send will be allowed).
 func Advance(s State, in Input, now time.Time) (State, []Effect, error) {
 	st := s
 	st.Steps = idv.CloneSteps(s.Steps)

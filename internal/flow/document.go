@@ -9,17 +9,13 @@ import (
 // documentKind is the identity document step (id_document): photos of the
 // front, then the back when the document has one. Not implemented yet: the
 // preflight shows it and every input is refused.
-type documentKind struct{}
+type documentKind struct{ notYet }
 
 func (documentKind) info() kindInfo {
 	return kindInfo{
 		requirement: "identity_document", screen: idv.ScreenIDDocumentFront, webhookTag: "id_document",
 		passed: "accepted", failed: "rejected",
 	}
-}
-
-func (documentKind) advance(_ *recorder, _ int, in stepInput, _ time.Time) error {
-	return unavailable(idv.StepIDDocument, in)
 }
 
 // parameters: the back camera, a manual upload allowed, one page.

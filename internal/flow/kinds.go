@@ -172,6 +172,16 @@ func refused(k idv.StepKind, in stepInput) error {
 	return idv.Errorf(idv.CodeInvalid, "The %s step does not take this input.", k)
 }
 
+// notYet is embedded by the kinds that are not implemented yet: it is
+// their advance, which refuses every input.
+type notYet struct{}
+
+// advance answers with unavailable for the input's step kind (toStep has
+// found a step of that kind at i).
+func (notYet) advance(_ *recorder, _ int, in stepInput, _ time.Time) error {
+	return unavailable(in.stepKind(), in)
+}
+
 // unavailable is the answer of a kind that is not implemented yet: inputs
 // it will never take are refused as such, any other is not available yet.
 func unavailable(k idv.StepKind, in stepInput) error {

@@ -9,17 +9,13 @@ import (
 // livenessKind is the liveness step: frames of the applicant's face
 // following a server-issued script. Not implemented yet: the preflight
 // shows it and every input is refused.
-type livenessKind struct{}
+type livenessKind struct{ notYet }
 
 func (livenessKind) info() kindInfo {
 	return kindInfo{
 		requirement: "liveness", screen: idv.ScreenLiveness, webhookTag: "liveness",
 		passed: "accepted", failed: "rejected",
 	}
-}
-
-func (livenessKind) advance(_ *recorder, _ int, in stepInput, _ time.Time) error {
-	return unavailable(idv.StepLiveness, in)
 }
 
 // parameters: the front camera, live capture only.

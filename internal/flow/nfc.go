@@ -8,17 +8,13 @@ import (
 
 // nfcKind is the NFC step: the data groups read from a document's chip.
 // Not implemented yet: the preflight shows it and every input is refused.
-type nfcKind struct{}
+type nfcKind struct{ notYet }
 
 func (nfcKind) info() kindInfo {
 	return kindInfo{
 		requirement: "nfc", screen: idv.ScreenNFCCapture, webhookTag: "nfc",
 		passed: "accepted", failed: "rejected",
 	}
-}
-
-func (nfcKind) advance(_ *recorder, _ int, in stepInput, _ time.Time) error {
-	return unavailable(idv.StepNFC, in)
 }
 
 // parameters: the chip's data groups to read.

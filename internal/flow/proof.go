@@ -10,6 +10,7 @@ import (
 // funds (pof), a PDF or photos of one or more pages. Not implemented yet:
 // the preflight shows it and every input is refused.
 type proofKind struct {
+	notYet
 	kind idv.StepKind // idv.StepProofOfAddress or idv.StepProofOfFunds
 }
 
@@ -21,10 +22,6 @@ func (p proofKind) info() kindInfo {
 		i.requirement, i.screen, i.webhookTag = "proof_of_address", idv.ScreenProofOfAddress, "poa"
 	}
 	return i
-}
-
-func (p proofKind) advance(_ *recorder, _ int, in stepInput, _ time.Time) error {
-	return unavailable(p.kind, in)
 }
 
 // parameters: the back camera or a file, several pages, PDF or images.

@@ -8,17 +8,13 @@ import (
 
 // videoCallKind is the video call step: a recorded call with an agent.
 // Not implemented yet: the preflight shows it and every input is refused.
-type videoCallKind struct{}
+type videoCallKind struct{ notYet }
 
 func (videoCallKind) info() kindInfo {
 	return kindInfo{
 		requirement: "video_call", screen: idv.ScreenVideoCall, webhookTag: "video_call",
 		passed: "accepted", failed: "rejected",
 	}
-}
-
-func (videoCallKind) advance(_ *recorder, _ int, in stepInput, _ time.Time) error {
-	return unavailable(idv.StepVideoCall, in)
 }
 
 // parameters: the front camera.
