@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"image/png"
+	"slices"
 
 	"github.com/openidv/openidv/internal/document"
 	"github.com/openidv/openidv/internal/face"
@@ -91,14 +92,15 @@ func readingOf(rep *document.Report, req idv.DocumentRequest) (idv.DocumentReadi
 	for _, is := range rep.Issues {
 		out.Codes = appendOnce(out.Codes, string(is.Code))
 	}
+	validity := validityCodes(rep, req)
 	if rep.MRZ != nil {
 		out.Fields = fieldsOf(rep.MRZ)
-		if len(out.Codes) == 0 && !rep.MRZ.Accepted && len(validityCodes(rep, req)) == 0 {
+		if len(out.Codes) == 0 && !rep.MRZ.Accepted && len(validity) == 0 {
 			// The engine found no issue but doubts the zone.
 			out.Codes = append(out.Codes, string(document.IssueMRZUnclear))
 		}
 	}
-	for _, c := range validityCodes(rep, req) {
+	for _, c := range validity {
 		out.Codes = appendOnce(out.Codes, c)
 	}
 	if len(out.Codes) == 0 {
@@ -118,10 +120,8 @@ func readingOf(rep *document.Report, req idv.DocumentRequest) (idv.DocumentReadi
 }
 
 func appendOnce(s []string, v string) []string {
-	for _, x := range s {
-		if x == v {
-			return s
-		}
+	if slices.Contains(s, v) {
+		return s
 	}
 	return append(s, v)
 }
