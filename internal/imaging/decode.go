@@ -56,7 +56,9 @@ func DefaultLimits() Limits {
 	return Limits{MaxBytes: 32 << 20, MaxPixels: 40_000_000, MaxSide: 8000}
 }
 
-func (l Limits) withDefaults() Limits {
+// WithDefaults returns l with its zero fields taken from DefaultLimits: the
+// limits in force, for messages that quote them.
+func (l Limits) WithDefaults() Limits {
 	d := DefaultLimits()
 	if l.MaxBytes <= 0 {
 		l.MaxBytes = d.MaxBytes
@@ -85,7 +87,7 @@ type Info struct {
 // image, rotated upright by its EXIF orientation. The returned image's
 // bounds start at (0, 0).
 func Decode(r io.Reader, lim Limits) (image.Image, Info, error) {
-	lim = lim.withDefaults()
+	lim = lim.WithDefaults()
 	data, err := io.ReadAll(io.LimitReader(r, lim.MaxBytes+1))
 	if err != nil {
 		return nil, Info{}, fmt.Errorf("imaging: read: %w", err)
@@ -98,7 +100,7 @@ func Decode(r io.Reader, lim Limits) (image.Image, Info, error) {
 
 // DecodeBytes is Decode for an in-memory encoding.
 func DecodeBytes(data []byte, lim Limits) (image.Image, Info, error) {
-	lim = lim.withDefaults()
+	lim = lim.WithDefaults()
 	if len(data) == 0 {
 		return nil, Info{}, fmt.Errorf("%w: no data", ErrEmpty)
 	}
@@ -131,6 +133,24 @@ func DecodeBytes(data []byte, lim Limits) (image.Image, Info, error) {
 	img = Orient(img, o)
 	b = img.Bounds()
 	return img, Info{Format: f, Orientation: o, Width: b.Dx(), Height: b.Dy()}, nil
+}
+
+// DecodeHeader reads only the header of an encoding: its format and
+// dimensions, checked against lim (ErrEmpty, ErrTooLarge) without decoding a
+// pixel, so a decompression bomb is refused for microseconds. The returned
+// config holds the stored (not EXIF-rotated) dimensions whenever the header
+// parsed, also when they are refused.
+func DecodeHeader(data []byte, lim Limits) (Format, image.Config, error) {
+	lim = lim.WithDefaults()
+	f, err := Sniff(data)
+	if err != nil {
+		return "", image.Config{}, err
+	}
+	cfg, err := decodeConfig(f, data)
+	if err != nil {
+		return f, cfg, err
+	}
+	return f, cfg, checkDims(cfg.Width, cfg.Height, lim)
 }
 
 // Sniff returns the format of an encoding from its magic bytes.

@@ -1,16 +1,10 @@
 package upload
 
 import (
-	"bytes"
 	"errors"
-	"fmt"
-	"image"
-	"image/jpeg"
-	"image/png"
 
 	"github.com/openidv/openidv/internal/idv"
 	"github.com/openidv/openidv/internal/imaging"
-	"golang.org/x/image/webp"
 )
 
 // imagingFormat maps an image kind to imaging's format name.
@@ -28,7 +22,7 @@ func CheckImage(b []byte, k Kind, lim imaging.Limits) (imaging.Info, error) {
 	if !ok {
 		return imaging.Info{}, idv.Errorf(idv.CodeUnsupportedMediaType, "this screen takes a JPEG, PNG or WebP image")
 	}
-	lim = withDefaults(lim)
+	lim = lim.WithDefaults()
 	_, info, err := imaging.DecodeBytes(b, lim)
 	switch {
 	case errors.Is(err, imaging.ErrTooLarge):
@@ -57,50 +51,16 @@ func CheckHeader(b []byte, k Kind, lim imaging.Limits) (w, h int, err error) {
 	if !k.IsImage() {
 		return 0, 0, idv.Errorf(idv.CodeUnsupportedMediaType, "this screen takes a JPEG, PNG or WebP image")
 	}
-	lim = withDefaults(lim)
-	cfg, err := decodeConfig(b, k)
-	if err != nil {
-		return 0, 0, &idv.Error{Code: idv.CodeInvalid, Err: err, Message: "the image's header is truncated or corrupt"}
-	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > lim.MaxSide || cfg.Height > lim.MaxSide ||
-		int64(cfg.Width)*int64(cfg.Height) > int64(lim.MaxPixels) {
+	lim = lim.WithDefaults()
+	f, cfg, err := imaging.DecodeHeader(b, lim)
+	switch {
+	case errors.Is(err, imaging.ErrTooLarge), errors.Is(err, imaging.ErrEmpty):
 		return 0, 0, idv.Errorf(idv.CodeInvalid, "the image's dimensions (%d×%d) exceed the limit of %d px a side and %d pixels",
 			cfg.Width, cfg.Height, lim.MaxSide, lim.MaxPixels)
+	case err != nil:
+		return 0, 0, &idv.Error{Code: idv.CodeInvalid, Err: err, Message: "the image's header is truncated or corrupt"}
+	case f != imagingFormat[k]:
+		return 0, 0, idv.Errorf(idv.CodeInvalid, "the image's header is truncated or corrupt")
 	}
 	return cfg.Width, cfg.Height, nil
-}
-
-// decodeConfig reads the header of an image of kind k; a decoder panic on
-// hostile bytes is an error.
-func decodeConfig(b []byte, k Kind) (cfg image.Config, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("upload: header decoder panic: %v", r)
-		}
-	}()
-	r := bytes.NewReader(b)
-	switch k {
-	case JPEG:
-		return jpeg.DecodeConfig(r)
-	case PNG:
-		return png.DecodeConfig(r)
-	default:
-		return webp.DecodeConfig(r)
-	}
-}
-
-// withDefaults fills lim's zero fields from imaging.DefaultLimits, so that
-// messages quote the limits in force.
-func withDefaults(lim imaging.Limits) imaging.Limits {
-	d := imaging.DefaultLimits()
-	if lim.MaxBytes <= 0 {
-		lim.MaxBytes = d.MaxBytes
-	}
-	if lim.MaxPixels <= 0 {
-		lim.MaxPixels = d.MaxPixels
-	}
-	if lim.MaxSide <= 0 {
-		lim.MaxSide = d.MaxSide
-	}
-	return lim
 }
