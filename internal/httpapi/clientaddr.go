@@ -50,7 +50,7 @@ func (s *Server) clientAddr(r *http.Request) (netip.Addr, bool) {
 	if !ok {
 		return netip.Addr{}, false
 	}
-	if s.fromTrustedProxy(r) {
+	if inPrefixes(s.opts.TrustedProxies, a) { // fromTrustedProxy, without parsing the peer again
 		a = forwardedClient(r.Header.Values("X-Forwarded-For"), s.opts.TrustedProxies, a)
 	}
 	if a.Is6() {

@@ -55,15 +55,13 @@ func tooLarge(limit int64) *idv.Error {
 	return idv.Errorf(idv.CodePayloadTooLarge, "the request body is larger than %d bytes", limit)
 }
 
-// checkJSON enforces what encoding/json lets through: valid UTF-8, exactly
-// one value, bounded depth, no duplicate object keys (exact or differing
-// only by case), no NUL characters and finite numbers.
-func checkJSON(b []byte) error { return checkJSONShape(b, nil) }
-
-// checkJSONShape is checkJSON that also matches object keys against the
-// Go type the body decodes into (nil: any shape). A key must name a field
-// exactly: encoding/json would match "KYC_LEVEL" or "\u212Ayc_level" to
-// kyc_level, so the decoder never sees such a key.
+// checkJSONShape enforces what encoding/json lets through: valid UTF-8,
+// exactly one value, bounded depth, no duplicate object keys (exact or
+// differing only by case), no NUL characters and finite numbers. It also
+// matches object keys against the Go type the body decodes into (nil: any
+// shape). A key must name a field exactly: encoding/json would match
+// "KYC_LEVEL" or "\u212Ayc_level" to kyc_level, so the decoder never sees
+// such a key.
 func checkJSONShape(b []byte, shape reflect.Type) error {
 	if len(bytes.TrimSpace(b)) == 0 {
 		return idv.Errorf(idv.CodeInvalid, "the request body is empty; send a JSON object")

@@ -11,6 +11,10 @@ import (
 	"github.com/openidv/openidv/internal/idv"
 )
 
+// checkJSON is checkJSONShape for any shape: the checks every request
+// body passes whatever it decodes into.
+func checkJSON(b []byte) error { return checkJSONShape(b, nil) }
+
 // errSummary reduces an error to what the client sees.
 type errSummary struct {
 	Code   idv.Code

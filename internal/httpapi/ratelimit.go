@@ -52,13 +52,22 @@ func (l *limiter) wait(key string) time.Duration {
 	if !ok {
 		return 0
 	}
-	tokens := b.tokens
+	if tokens := l.refilled(b, now); tokens < 1 {
+		return l.until(tokens)
+	}
+	return 0
+}
+
+// refilled is the tokens b holds at now.
+func (l *limiter) refilled(b *bucket, now time.Time) float64 {
 	if el := now.Sub(b.last).Seconds(); el > 0 {
-		tokens = math.Min(l.burst, tokens+el*l.ratePerSec)
+		return math.Min(l.burst, b.tokens+el*l.ratePerSec)
 	}
-	if tokens >= 1 {
-		return 0
-	}
+	return b.tokens
+}
+
+// until is how long a bucket holding tokens (< 1) waits for a whole one.
+func (l *limiter) until(tokens float64) time.Duration {
 	return time.Duration((1 - tokens) / l.ratePerSec * float64(time.Second))
 }
 
@@ -76,13 +85,11 @@ func (l *limiter) take(key string) (remaining int, wait time.Duration) {
 		b = &bucket{tokens: l.burst, last: now}
 		l.buckets[key] = b
 	}
-	if el := now.Sub(b.last).Seconds(); el > 0 {
-		b.tokens = math.Min(l.burst, b.tokens+el*l.ratePerSec)
-		b.last = now
+	if now.After(b.last) {
+		b.tokens, b.last = l.refilled(b, now), now
 	}
 	if b.tokens < 1 {
-		need := (1 - b.tokens) / l.ratePerSec
-		return 0, time.Duration(need * float64(time.Second))
+		return 0, l.until(b.tokens)
 	}
 	b.tokens--
 	return int(b.tokens), 0

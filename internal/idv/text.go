@@ -1,6 +1,9 @@
 package idv
 
-import "unicode"
+import (
+	"strings"
+	"unicode"
+)
 
 // HiddenRune reports whether r is a character that text shown to people
 // (names, email addresses, identifiers) must not carry because it changes
@@ -23,11 +26,4 @@ func HiddenRune(r rune) bool {
 }
 
 // HasHiddenRune reports whether s holds a rune for which HiddenRune is true.
-func HasHiddenRune(s string) bool {
-	for _, r := range s {
-		if HiddenRune(r) {
-			return true
-		}
-	}
-	return false
-}
+func HasHiddenRune(s string) bool { return strings.ContainsFunc(s, HiddenRune) }
