@@ -22,22 +22,18 @@ func BenchmarkJobs(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		benchStore(b, st)
+		benchStore(b, migrated(b, st))
 	})
 	b.Run("postgres", func(b *testing.B) {
 		st, err := postgres.Open(b.Context(), pgtest.Database(b, "openidv_jobbench"))
 		if err != nil {
 			b.Fatal(err)
 		}
-		benchStore(b, st)
+		benchStore(b, migrated(b, st))
 	})
 }
 
-func benchStore(b *testing.B, st testStore) {
-	b.Cleanup(func() { st.Close() })
-	if err := st.Migrate(b.Context()); err != nil {
-		b.Fatal(err)
-	}
+func benchStore(b *testing.B, st idv.Store) {
 	enqueueOne := func(ctx context.Context) {
 		j := idv.Job{ID: newJobID(), Kind: "noop", CreatedAt: time.Now()}
 		if err := st.InTx(ctx, func(tx idv.Tx) error { return tx.EnqueueJob(ctx, j) }); err != nil {
@@ -86,7 +82,7 @@ func benchStore(b *testing.B, st testStore) {
 }
 
 // drainQueue completes what earlier runs left, so "run" measures its own jobs.
-func drainQueue(b *testing.B, st testStore) {
+func drainQueue(b *testing.B, st idv.Store) {
 	for {
 		js, err := st.ClaimJobs(b.Context(), idv.JobClaim{Kinds: []string{"noop"}, Now: time.Now(),
 			LeaseUntil: time.Now().Add(time.Minute), Limit: 1000})

@@ -42,7 +42,8 @@ func stores(t *testing.T, fn func(t *testing.T, st idv.Store)) {
 	})
 }
 
-func migrated(t *testing.T, st testStore) idv.Store {
+// migrated migrates st and closes it when the test (or benchmark) ends.
+func migrated(t testing.TB, st testStore) idv.Store {
 	t.Helper()
 	t.Cleanup(func() { st.Close() })
 	if err := st.Migrate(t.Context()); err != nil {

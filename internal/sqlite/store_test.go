@@ -30,7 +30,8 @@ func open(t testing.TB, opts ...Option) *Store {
 	return st
 }
 
-// TestConformance runs the shared suite with and without group commit.
+// TestConformance runs the shared suite (jobs and evidence included) with
+// and without group commit.
 func TestConformance(t *testing.T) {
 	for _, tc := range []struct {
 		name string

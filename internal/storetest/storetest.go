@@ -17,7 +17,8 @@ import (
 	"github.com/openidv/openidv/internal/idv"
 )
 
-// Run runs the suite. open must return a migrated store of its own (no
+// Run runs the suite, the job queue's (RunJobs) and the evidence records'
+// (RunEvidence) included. open must return a migrated store of its own (no
 // other test sees its rows) and close it when the test ends. Subtests run in
 // parallel, so open is called concurrently.
 func Run(t *testing.T, open func(t *testing.T) idv.Store) {
@@ -64,6 +65,8 @@ func Run(t *testing.T, open func(t *testing.T) idv.Store) {
 			tc.run(t, open(t))
 		})
 	}
+	t.Run("Jobs", func(t *testing.T) { RunJobs(t, open) })
+	t.Run("Evidence", func(t *testing.T) { RunEvidence(t, open) })
 }
 
 // base is the suite's clock: nanoseconds and a non-UTC zone, so stores must

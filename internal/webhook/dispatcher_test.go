@@ -67,12 +67,26 @@ func loopbackPolicy() Policy {
 	return Policy{AllowHTTP: true, Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}}
 }
 
-// start runs a dispatcher on st until the test ends.
+// start runs a dispatcher on st until the test ends: policy p, a 2 s
+// timeout and the given retry schedule.
 func start(t *testing.T, st idv.Store, p Policy, schedule ...time.Duration) {
 	t.Helper()
-	d, err := New(Config{Store: st, Client: NewClient(p, 2*time.Second), Timeout: 2 * time.Second, Lease: 5 * time.Second,
-		Schedule: append([]time.Duration{}, schedule...), Workers: 8, Poll: 20 * time.Millisecond, UserAgent: "OpenIDV/test",
-		Secrets: func(idv.WebhookEndpoint, time.Time) ([]string, error) { return []string{testSecret}, nil }})
+	startWith(t, st, Config{Client: NewClient(p, 2*time.Second), Timeout: 2 * time.Second, Lease: 5 * time.Second,
+		Schedule: append([]time.Duration{}, schedule...), Workers: 8})
+}
+
+// startWith runs a dispatcher configured by cfg (by default the loopback
+// policy; the test secret) on st until the test ends.
+func startWith(t *testing.T, st idv.Store, cfg Config) {
+	t.Helper()
+	cfg.Store = st
+	if cfg.Client == nil {
+		cfg.Client = NewClient(loopbackPolicy(), cfg.Timeout)
+	}
+	cfg.Poll = 20 * time.Millisecond
+	cfg.UserAgent = "OpenIDV/test"
+	cfg.Secrets = func(idv.WebhookEndpoint, time.Time) ([]string, error) { return []string{testSecret}, nil }
+	d, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

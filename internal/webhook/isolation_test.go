@@ -1,7 +1,6 @@
 package webhook
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -11,25 +10,6 @@ import (
 
 	"github.com/openidv/openidv/internal/idv"
 )
-
-// startWith runs a dispatcher configured by cfg (loopback policy, test
-// secret) on st until the test ends.
-func startWith(t *testing.T, st idv.Store, cfg Config) {
-	t.Helper()
-	cfg.Store = st
-	cfg.Client = NewClient(loopbackPolicy(), cfg.Timeout)
-	cfg.Poll = 20 * time.Millisecond
-	cfg.UserAgent = "OpenIDV/test"
-	cfg.Secrets = func(idv.WebhookEndpoint, time.Time) ([]string, error) { return []string{testSecret}, nil }
-	d, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { d.Run(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
-}
 
 // TestSlowEndpointDelaysOnlyItself puts a receiver that answers 200 and
 // then holds the body (until the test ends, well within the one-minute
